@@ -1,0 +1,11 @@
+//! # awssts
+//!
+//! A complete, fast client for the AWS Security Token Service.
+//!
+//! This first release holds the foundation everything else is built on:
+//! [`sigv4`], a pure implementation of AWS Signature Version 4 (signing,
+//! presigning and server-side verification) that passes both official AWS
+//! test suites byte for byte. The STS client, the credential providers and
+//! the credentials cache are built on it next.
+
+pub mod sigv4;

@@ -1,0 +1,231 @@
+//! The SigV4 timestamp: `YYYYMMDD'T'HHMMSS'Z'` in UTC.
+//!
+//! Formatting and parsing are done by hand on a fixed 16-byte buffer: the
+//! signer formats one per request, and a calendar library would cost more than
+//! the rest of the string building put together.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::Error;
+
+/// The last second SigV4 can express: 9999-12-31T23:59:59Z.
+const MAX_UNIX_SECONDS: u64 = 253_402_300_799;
+
+/// A point in time as SigV4 writes it (`20150830T123600Z`), whole seconds, UTC.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AmzDate {
+    unix: u64,
+    text: [u8; 16],
+}
+
+impl AmzDate {
+    /// Converts a system time, dropping sub-second precision.
+    ///
+    /// Times before 1970 or after the year 9999 cannot be written in SigV4's
+    /// format and are refused.
+    pub fn from_system_time(time: SystemTime) -> Result<Self, Error> {
+        let since_epoch = time
+            .duration_since(UNIX_EPOCH)
+            .map_err(|_| Error::InvalidTime {
+                reason: "the signing time is before 1970-01-01T00:00:00Z",
+            })?;
+        Self::from_unix_seconds(since_epoch.as_secs())
+    }
+
+    /// Builds the date for a number of seconds since the Unix epoch.
+    pub fn from_unix_seconds(unix: u64) -> Result<Self, Error> {
+        if unix > MAX_UNIX_SECONDS {
+            return Err(Error::InvalidTime {
+                reason: "the signing time is after the year 9999",
+            });
+        }
+        let days = unix / 86_400;
+        let rem = unix % 86_400;
+        let (year, month, day) = civil_from_days(days);
+        let (h, m, s) = (rem / 3600, (rem / 60) % 60, rem % 60);
+        let mut text = *b"00000000T000000Z";
+        put_digits(&mut text[0..4], year);
+        put_digits(&mut text[4..6], month);
+        put_digits(&mut text[6..8], day);
+        put_digits(&mut text[9..11], h);
+        put_digits(&mut text[11..13], m);
+        put_digits(&mut text[13..15], s);
+        Ok(Self { unix, text })
+    }
+
+    /// Parses `YYYYMMDDTHHMMSSZ` strictly: every field in range, nothing else.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        const BAD: Error = Error::InvalidTime {
+            reason: "expected a UTC timestamp of the form YYYYMMDDTHHMMSSZ",
+        };
+        let b = s.as_bytes();
+        if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+            return Err(BAD);
+        }
+        let num = |r: std::ops::Range<usize>| -> Result<u64, Error> {
+            b[r].iter().try_fold(0u64, |acc, &c| {
+                if c.is_ascii_digit() {
+                    Ok(acc * 10 + u64::from(c - b'0'))
+                } else {
+                    Err(BAD)
+                }
+            })
+        };
+        let (year, month, day) = (num(0..4)?, num(4..6)?, num(6..8)?);
+        let (h, m, sec) = (num(9..11)?, num(11..13)?, num(13..15)?);
+        if year < 1970
+            || !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || h > 23
+            || m > 59
+            || sec > 59
+        {
+            return Err(BAD);
+        }
+        let unix = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec;
+        Self::from_unix_seconds(unix)
+    }
+
+    /// The full timestamp, e.g. `20150830T123600Z`.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits, 'T' and 'Z' are ever written into `text`.
+        std::str::from_utf8(&self.text).unwrap_or("00000000T000000Z")
+    }
+
+    /// The date part used in the credential scope, e.g. `20150830`.
+    pub fn date(&self) -> &str {
+        &self.as_str()[..8]
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_seconds(&self) -> u64 {
+        self.unix
+    }
+
+    /// The same instant as a [`SystemTime`].
+    pub fn to_system_time(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(self.unix)
+    }
+}
+
+impl fmt::Debug for AmzDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for AmzDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn put_digits(out: &mut [u8], mut value: u64) {
+    for slot in out.iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
+fn is_leap(year: u64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: u64, month: u64) -> u64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's days <-> civil algorithms, restricted to dates from 1970 on
+// so that everything stays unsigned.
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_instants() {
+        let d = AmzDate::from_unix_seconds(1_440_938_160).unwrap();
+        assert_eq!(d.as_str(), "20150830T123600Z");
+        assert_eq!(d.date(), "20150830");
+        assert_eq!(AmzDate::from_unix_seconds(0).unwrap().as_str(), "19700101T000000Z");
+        assert_eq!(
+            AmzDate::from_unix_seconds(951_782_400).unwrap().as_str(),
+            "20000229T000000Z"
+        );
+        assert_eq!(
+            AmzDate::from_unix_seconds(MAX_UNIX_SECONDS).unwrap().as_str(),
+            "99991231T235959Z"
+        );
+    }
+
+    #[test]
+    fn refuses_unrepresentable_times() {
+        assert!(AmzDate::from_unix_seconds(MAX_UNIX_SECONDS + 1).is_err());
+        let before_epoch = UNIX_EPOCH - Duration::from_secs(1);
+        assert!(AmzDate::from_system_time(before_epoch).is_err());
+    }
+
+    #[test]
+    fn parse_is_strict() {
+        for bad in [
+            "",
+            "20150830T123600",
+            "20150830 123600Z",
+            "2015083OT123600Z",
+            "20151330T123600Z",
+            "20150230T123600Z",
+            "20150229T000000Z",
+            "20150830T243600Z",
+            "20150830T126000Z",
+            "20150830T123660Z",
+            "19691231T235959Z",
+            "+0150830T123600Z",
+            "２0150830T123600Z",
+        ] {
+            assert!(AmzDate::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(
+            AmzDate::parse("20160229T235959Z").unwrap().as_str(),
+            "20160229T235959Z"
+        );
+    }
+
+    #[test]
+    fn round_trips_every_day_for_a_long_time() {
+        // Every day from 1970 to 2200, at a varying time of day.
+        for day in 0..84_000u64 {
+            let unix = day * 86_400 + (day * 7919) % 86_400;
+            let d = AmzDate::from_unix_seconds(unix).unwrap();
+            assert_eq!(AmzDate::parse(d.as_str()).unwrap().unix_seconds(), unix);
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! Signing in header mode ([`sign`]) and query mode ([`presign`]).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use hmac::Mac;
+use sha2::{Digest, Sha256};
+
+use super::canonical::{self, QueryPair};
+use super::encode::{self, ascii_str, hex32};
+use super::{
+    ALGORITHM, AmzDate, Error, MAX_PRESIGN_EXPIRY, Payload, SessionTokenMode, SignableRequest,
+    SigningParams, UNSIGNED_PAYLOAD, key,
+};
+
+/// The payload hash as it appears in the canonical request.
+enum PayloadHash<'a> {
+    Computed([u8; 64]),
+    Given(&'a str),
+}
+
+impl PayloadHash<'_> {
+    fn of<'p>(payload: &Payload<'p>) -> Result<PayloadHash<'p>, Error> {
+        Ok(match *payload {
+            Payload::Bytes(body) => PayloadHash::Computed(hex32(&Sha256::digest(body).into())),
+            Payload::Unsigned => PayloadHash::Given(UNSIGNED_PAYLOAD),
+            Payload::Precomputed(h) => {
+                if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(Error::InvalidPayloadHash);
+                }
+                PayloadHash::Given(h)
+            }
+        })
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            PayloadHash::Computed(h) => ascii_str(h),
+            PayloadHash::Given(h) => h,
+        }
+    }
+}
+
+/// Checks that the access key id, region and service can be written into a
+/// credential scope and parsed back.
+fn check_scope(params: &SigningParams<'_>) -> Result<(), Error> {
+    let fields = [
+        ("access key id", params.access_key_id),
+        ("region", params.region),
+        ("service", params.service),
+    ];
+    for (field, value) in fields {
+        if value.is_empty() {
+            return Err(Error::InvalidScope {
+                field,
+                reason: "it is empty",
+            });
+        }
+        if !value
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b',' | b'=' | b'&'))
+        {
+            return Err(Error::InvalidScope {
+                field,
+                reason: "it must be printable ASCII without '/', ',', '=' or '&'",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `date/region/service/aws4_request`
+fn write_scope(out: &mut Vec<u8>, date: &AmzDate, region: &str, service: &str) {
+    out.extend_from_slice(date.date().as_bytes());
+    out.push(b'/');
+    out.extend_from_slice(region.as_bytes());
+    out.push(b'/');
+    out.extend_from_slice(service.as_bytes());
+    out.extend_from_slice(b"/aws4_request");
+}
+
+/// The string to sign for a canonical request.
+pub(crate) fn string_to_sign(
+    date: &AmzDate,
+    region: &str,
+    service: &str,
+    canonical_request: &[u8],
+) -> Vec<u8> {
+    let mut sts = Vec::with_capacity(128);
+    sts.extend_from_slice(ALGORITHM.as_bytes());
+    sts.push(b'\n');
+    sts.extend_from_slice(date.as_str().as_bytes());
+    sts.push(b'\n');
+    write_scope(&mut sts, date, region, service);
+    sts.push(b'\n');
+    sts.extend_from_slice(&hex32(&Sha256::digest(canonical_request).into()));
+    sts
+}
+
+/// The hex signature of a string to sign, with the (cached) signing key.
+pub(crate) fn signature(
+    secret: &str,
+    date: &AmzDate,
+    region: &str,
+    service: &str,
+    sts: &[u8],
+) -> [u8; 64] {
+    let mut mac = key::keyed_mac(secret, date.date(), region, service);
+    mac.update(sts);
+    hex32(&mac.finalize().into_bytes().into())
+}
+
+/// Assembles `METHOD\npath\nquery\nheaders\n\nsigned\npayload`.
+pub(crate) fn assemble(
+    method: &str,
+    path: &[u8],
+    query: &[QueryPair<'_>],
+    headers: &[u8],
+    signed_headers: &[u8],
+    payload_hash: &str,
+) -> Vec<u8> {
+    let mut creq = Vec::with_capacity(
+        method.len() + path.len() + headers.len() + signed_headers.len() + 80 + 64 * query.len(),
+    );
+    creq.extend_from_slice(method.as_bytes());
+    creq.push(b'\n');
+    creq.extend_from_slice(path);
+    creq.push(b'\n');
+    canonical::write_query(&mut creq, query);
+    creq.push(b'\n');
+    creq.extend_from_slice(headers);
+    creq.push(b'\n');
+    creq.extend_from_slice(signed_headers);
+    creq.push(b'\n');
+    creq.extend_from_slice(payload_hash.as_bytes());
+    creq
+}
+
+/// The result of [`sign`]: the headers to add to the request.
+pub struct SigningOutput<'a> {
+    date: AmzDate,
+    session_token: Option<&'a str>,
+    content_sha256: Option<String>,
+    authorization: String,
+    signature: [u8; 64],
+    canonical_request: Vec<u8>,
+    string_to_sign: Vec<u8>,
+}
+
+impl<'a> SigningOutput<'a> {
+    /// The headers to add, in this order: `X-Amz-Security-Token` (when there
+    /// is a session token), `X-Amz-Date`, `x-amz-content-sha256` (when asked
+    /// for), `Authorization`. Each replaces any header of the same name.
+    pub fn headers(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        let token = self.session_token.map(|t| ("X-Amz-Security-Token", t));
+        let date = Some(("X-Amz-Date", self.date.as_str()));
+        let sha = self
+            .content_sha256
+            .as_deref()
+            .map(|h| ("x-amz-content-sha256", h));
+        let auth = Some(("Authorization", self.authorization.as_str()));
+        [token, date, sha, auth].into_iter().flatten()
+    }
+
+    /// The `Authorization` header value.
+    pub fn authorization(&self) -> &str {
+        &self.authorization
+    }
+
+    /// The hex signature.
+    pub fn signature(&self) -> &str {
+        ascii_str(&self.signature)
+    }
+
+    /// The `X-Amz-Date` value.
+    pub fn date(&self) -> AmzDate {
+        self.date
+    }
+
+    /// The canonical request that was signed (for debugging signature
+    /// mismatches; it contains the session token when that is signed).
+    pub fn canonical_request(&self) -> &str {
+        std::str::from_utf8(&self.canonical_request).unwrap_or("")
+    }
+
+    /// The string to sign.
+    pub fn string_to_sign(&self) -> &str {
+        ascii_str(&self.string_to_sign)
+    }
+}
+
+impl fmt::Debug for SigningOutput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningOutput")
+            .field("date", &self.date)
+            .field("session_token", &self.session_token.map(|_| "** redacted **"))
+            .field("authorization", &self.authorization)
+            .finish_non_exhaustive()
+    }
+}
+
+fn is_managed_header(name: &str, has_token: bool, content_sha: bool) -> bool {
+    name.eq_ignore_ascii_case("authorization")
+        || name.eq_ignore_ascii_case("x-amz-date")
+        || (has_token && name.eq_ignore_ascii_case("x-amz-security-token"))
+        || (content_sha && name.eq_ignore_ascii_case("x-amz-content-sha256"))
+}
+
+/// Collects the request's headers (checked) minus those the signer writes;
+/// fails when there is no host header.
+fn collect_headers<'r>(
+    req: &SignableRequest<'r>,
+    skip: impl Fn(&str) -> bool,
+    extra: usize,
+) -> Result<Vec<(&'r str, &'r str)>, Error> {
+    let mut headers = Vec::with_capacity(req.headers.len() + extra);
+    let mut has_host = false;
+    for &(name, value) in req.headers {
+        canonical::check_header(name, value)?;
+        if skip(name) {
+            continue;
+        }
+        has_host |= name.eq_ignore_ascii_case("host");
+        headers.push((name, value));
+    }
+    if !has_host {
+        return Err(Error::MissingHost);
+    }
+    Ok(headers)
+}
+
+/// Signs a request in header mode.
+///
+/// Returns the headers to add; the request itself is not touched. Any
+/// `Authorization`, `X-Amz-Date` (and, when signing with a session token or
+/// with `content_sha256_header`, `X-Amz-Security-Token` or
+/// `x-amz-content-sha256`) header already in the request is left out of the
+/// signature, to be replaced by the returned one.
+pub fn sign<'a>(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'a>,
+) -> Result<SigningOutput<'a>, Error> {
+    canonical::check_method(req.method)?;
+    check_scope(params)?;
+    let date = AmzDate::from_system_time(params.time)?;
+    let settings = &params.settings;
+    let token = params.session_token;
+    if let Some(t) = token {
+        canonical::check_header("x-amz-security-token", t)?;
+    }
+    let payload = PayloadHash::of(&req.payload)?;
+
+    let skip = |n: &str| is_managed_header(n, token.is_some(), settings.content_sha256_header);
+    let mut headers = collect_headers(req, skip, 3)?;
+    headers.push(("x-amz-date", date.as_str()));
+    if let (Some(t), SessionTokenMode::Signed) = (token, settings.session_token) {
+        headers.push(("x-amz-security-token", t));
+    }
+    if settings.content_sha256_header {
+        headers.push(("x-amz-content-sha256", payload.as_str()));
+    }
+    headers.sort_by(|a, b| canonical::cmp_name(a.0, b.0));
+
+    let path = canonical::canonical_path(
+        req.path,
+        settings.normalize_path,
+        settings.double_uri_encode,
+    )?;
+    let mut query = canonical::parse_query(req.query)?;
+    canonical::sort_query(&mut query);
+
+    let mut header_block = Vec::with_capacity(256 + token.map_or(0, str::len));
+    let mut signed = Vec::with_capacity(64);
+    canonical::write_headers(&mut header_block, &mut signed, &headers);
+    let creq = assemble(
+        req.method,
+        &path,
+        &query,
+        &header_block,
+        &signed,
+        payload.as_str(),
+    );
+    let sts = string_to_sign(&date, params.region, params.service, &creq);
+    let sig = signature(
+        params.secret_access_key,
+        &date,
+        params.region,
+        params.service,
+        &sts,
+    );
+
+    let mut auth = Vec::with_capacity(ALGORITHM.len() + 120 + signed.len() + 64);
+    auth.extend_from_slice(ALGORITHM.as_bytes());
+    auth.extend_from_slice(b" Credential=");
+    auth.extend_from_slice(params.access_key_id.as_bytes());
+    auth.push(b'/');
+    write_scope(&mut auth, &date, params.region, params.service);
+    auth.extend_from_slice(b", SignedHeaders=");
+    auth.extend_from_slice(&signed);
+    auth.extend_from_slice(b", Signature=");
+    auth.extend_from_slice(&sig);
+    let authorization = String::from_utf8(auth).unwrap_or_default();
+
+    let content_sha256 = settings
+        .content_sha256_header
+        .then(|| payload.as_str().to_owned());
+
+    Ok(SigningOutput {
+        date,
+        session_token: token,
+        content_sha256,
+        authorization,
+        signature: sig,
+        canonical_request: creq,
+        string_to_sign: sts,
+    })
+}
+
+/// The SigV4 query parameters, in the order presigned URLs carry them.
+const PRESIGN_PARAMS: [&str; 7] = [
+    "X-Amz-Algorithm",
+    "X-Amz-Credential",
+    "X-Amz-Date",
+    "X-Amz-SignedHeaders",
+    "X-Amz-Expires",
+    "X-Amz-Security-Token",
+    "X-Amz-Signature",
+];
+
+/// The result of [`presign`]: the query string of the presigned URL.
+pub struct PresignedRequest {
+    query: String,
+    signature: [u8; 64],
+    date: AmzDate,
+    expires_in: Duration,
+    canonical_request: Vec<u8>,
+    string_to_sign: Vec<u8>,
+}
+
+impl PresignedRequest {
+    /// The full query string to send (without `?`): the request's own query,
+    /// then `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`,
+    /// `X-Amz-SignedHeaders`, `X-Amz-Expires`, `X-Amz-Security-Token` (when
+    /// there is a token) and `X-Amz-Signature`.
+    ///
+    /// It carries the session token: treat it as a secret.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The URL for `base` (scheme, authority and path, e.g.
+    /// `https://sts.amazonaws.com/`) with this query.
+    pub fn url(&self, base: &str) -> String {
+        format!("{base}?{}", self.query)
+    }
+
+    /// The hex signature.
+    pub fn signature(&self) -> &str {
+        ascii_str(&self.signature)
+    }
+
+    /// When the URL was signed.
+    pub fn date(&self) -> AmzDate {
+        self.date
+    }
+
+    /// How long the URL stays valid from [`date`](Self::date).
+    pub fn expires_in(&self) -> Duration {
+        self.expires_in
+    }
+
+    /// The canonical request that was signed.
+    pub fn canonical_request(&self) -> &str {
+        std::str::from_utf8(&self.canonical_request).unwrap_or("")
+    }
+
+    /// The string to sign.
+    pub fn string_to_sign(&self) -> &str {
+        ascii_str(&self.string_to_sign)
+    }
+}
+
+impl fmt::Debug for PresignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The query may hold a session token.
+        f.debug_struct("PresignedRequest")
+            .field("date", &self.date)
+            .field("expires_in", &self.expires_in)
+            .field("signature", &self.signature())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signs a request in query mode, for a URL that anyone holding it can use
+/// until it expires (1 second to 7 days).
+///
+/// Every header of the request is signed and must be sent with the URL (at
+/// least `host`; EKS tokens add `x-k8s-aws-id`).
+pub fn presign(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    expires_in: Duration,
+) -> Result<PresignedRequest, Error> {
+    canonical::check_method(req.method)?;
+    check_scope(params)?;
+    let seconds = expires_in.as_secs();
+    if seconds == 0 || expires_in > MAX_PRESIGN_EXPIRY {
+        return Err(Error::InvalidExpiry { seconds });
+    }
+    let date = AmzDate::from_system_time(params.time)?;
+    let settings = &params.settings;
+    let token = params.session_token;
+    let payload = PayloadHash::of(&req.payload)?;
+
+    let mut headers = collect_headers(req, |n| n.eq_ignore_ascii_case("authorization"), 0)?;
+    headers.sort_by(|a, b| canonical::cmp_name(a.0, b.0));
+    let mut header_block = Vec::with_capacity(256);
+    let mut signed = Vec::with_capacity(64);
+    canonical::write_headers(&mut header_block, &mut signed, &headers);
+
+    let path = canonical::canonical_path(
+        req.path,
+        settings.normalize_path,
+        settings.double_uri_encode,
+    )?;
+    let mut query = canonical::parse_query(req.query)?;
+    for (k, _) in &query {
+        if let Some(name) = PRESIGN_PARAMS
+            .iter()
+            .find(|p| p.as_bytes().eq_ignore_ascii_case(k))
+        {
+            return Err(Error::AlreadyPresigned { name });
+        }
+    }
+
+    let mut credential = Vec::with_capacity(96);
+    credential.extend_from_slice(params.access_key_id.as_bytes());
+    credential.push(b'/');
+    write_scope(&mut credential, &date, params.region, params.service);
+    let enc = |raw: &[u8]| {
+        let mut v = Vec::with_capacity(raw.len() + 16);
+        encode::uri_encode_into(&mut v, raw, false);
+        v
+    };
+    let credential = enc(&credential);
+    let signed_enc = enc(&signed);
+    let expires = seconds.to_string();
+    let token_enc = token.map(|t| enc(t.as_bytes()));
+    let ours: [(&str, Option<&[u8]>); 6] = [
+        (PRESIGN_PARAMS[0], Some(ALGORITHM.as_bytes())),
+        (PRESIGN_PARAMS[1], Some(&credential)),
+        (PRESIGN_PARAMS[2], Some(date.as_str().as_bytes())),
+        (PRESIGN_PARAMS[3], Some(&signed_enc)),
+        (PRESIGN_PARAMS[4], Some(expires.as_bytes())),
+        (PRESIGN_PARAMS[5], token_enc.as_deref()),
+    ];
+    for (i, (name, value)) in ours.iter().enumerate() {
+        let signed_param = i != 5 || settings.session_token == SessionTokenMode::Signed;
+        if let (Some(v), true) = (value, signed_param) {
+            query.push((Cow::Borrowed(name.as_bytes()), Cow::Borrowed(v)));
+        }
+    }
+    canonical::sort_query(&mut query);
+
+    let creq = assemble(
+        req.method,
+        &path,
+        &query,
+        &header_block,
+        &signed,
+        payload.as_str(),
+    );
+    let sts = string_to_sign(&date, params.region, params.service, &creq);
+    let sig = signature(
+        params.secret_access_key,
+        &date,
+        params.region,
+        params.service,
+        &sts,
+    );
+
+    let mut out = String::with_capacity(req.query.len() + 256 + token.map_or(0, |t| t.len() * 2));
+    out.push_str(req.query);
+    for (name, value) in ours
+        .iter()
+        .copied()
+        .chain([(PRESIGN_PARAMS[6], Some(&sig[..]))])
+    {
+        if let Some(v) = value {
+            if !out.is_empty() {
+                out.push('&');
+            }
+            out.push_str(name);
+            out.push('=');
+            out.push_str(ascii_str(v));
+        }
+    }
+    Ok(PresignedRequest {
+        query: out,
+        signature: sig,
+        date,
+        expires_in: Duration::from_secs(seconds),
+        canonical_request: creq,
+        string_to_sign: sts,
+    })
+}
