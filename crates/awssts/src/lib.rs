@@ -9,3 +9,8 @@
 //! the credentials cache are built on it next.
 
 pub mod sigv4;
+
+// The README's examples are compiled and run as doctests.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -2,12 +2,17 @@
 //! (`shared/reference/sigv4-test-suite`), byte for byte: canonical request,
 //! string to sign, Authorization header and signed request.
 
+// Tests report failures by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use awssts::sigv4::{self, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningSettings};
+use awssts::sigv4::{
+    self, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningSettings,
+};
 use common::{Continuation, RawRequest, diff, read, read_text, reference_dir};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -58,7 +63,8 @@ fn run_case(base: &Path, token: &str) -> Result<(), String> {
         // only: its `.sts`, `.authz` and `.sreq` (which has no Content-Length
         // line) describe the request without it, and match byte for byte.
         "post-x-www-form-urlencoded" => {
-            req.headers.retain(|h| !h.name.eq_ignore_ascii_case("content-length"));
+            req.headers
+                .retain(|h| !h.name.eq_ignore_ascii_case("content-length"));
             check_signing(&name, base, &req, token, Check::Everything)
         }
         // This case's `.sts` and signature were computed for an older version
@@ -68,7 +74,8 @@ fn run_case(base: &Path, token: &str) -> Result<(), String> {
         // signer can reproduce those two files. The string to sign and the
         // signature are checked against the request they were made for.
         "post-x-www-form-urlencoded-parameters" => {
-            req.headers.retain(|h| !h.name.eq_ignore_ascii_case("content-length"));
+            req.headers
+                .retain(|h| !h.name.eq_ignore_ascii_case("content-length"));
             for h in &mut req.headers {
                 for v in &mut h.values {
                     *v = v.replace("charset=utf-8", "charset=utf8");
@@ -129,15 +136,27 @@ fn check_signing(
         }
     };
     if what == Check::CanonicalRequest {
-        return check("canonical request", read_text(&with_ext(base, "creq")), out.canonical_request());
+        return check(
+            "canonical request",
+            read_text(&with_ext(base, "creq")),
+            out.canonical_request(),
+        );
     }
-    check("string to sign", read_text(&with_ext(base, "sts")), out.string_to_sign())?;
+    check(
+        "string to sign",
+        read_text(&with_ext(base, "sts")),
+        out.string_to_sign(),
+    )?;
     if what == Check::StringToSignAndSignature {
         let authz = read_text(&with_ext(base, "authz"));
         let expected = authz.rsplit("Signature=").next().unwrap_or_default();
         return check("signature", expected.to_string(), out.signature());
     }
-    check("authorization", read_text(&with_ext(base, "authz")), out.authorization())?;
+    check(
+        "authorization",
+        read_text(&with_ext(base, "authz")),
+        out.authorization(),
+    )?;
 
     // The suite writes `Authorization: ` with a space after the colon and
     // every other added header without one.
@@ -157,7 +176,11 @@ fn check_signing(
         signed.push_str("\n\n");
         signed.push_str(std::str::from_utf8(&req.body).unwrap());
     }
-    check("signed request", read_text(&with_ext(base, "sreq")), &signed)
+    check(
+        "signed request",
+        read_text(&with_ext(base, "sreq")),
+        &signed,
+    )
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //! (presigned) variants, byte for byte: canonical request, string to sign,
 //! signature and signed request.
 
+// Tests report failures by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::path::Path;
@@ -129,9 +132,24 @@ fn run_case(dir: &Path) -> Result<usize, String> {
 
     // Header variant.
     let out = sigv4::sign(&signable, &params).map_err(|e| format!("{case}: sign: {e}"))?;
-    check(&case, "header canonical request", &file("header-canonical-request.txt"), out.canonical_request())?;
-    check(&case, "header string to sign", &file("header-string-to-sign.txt"), out.string_to_sign())?;
-    check(&case, "header signature", &file("header-signature.txt"), out.signature())?;
+    check(
+        &case,
+        "header canonical request",
+        &file("header-canonical-request.txt"),
+        out.canonical_request(),
+    )?;
+    check(
+        &case,
+        "header string to sign",
+        &file("header-string-to-sign.txt"),
+        out.string_to_sign(),
+    )?;
+    check(
+        &case,
+        "header signature",
+        &file("header-signature.txt"),
+        out.signature(),
+    )?;
     let lines = req.signed_header_lines(out.headers(), |n, v| format!("{n}:{v}"));
     let request_line = format!("{} {} {}", req.method, req.target, req.version);
     check(
@@ -149,10 +167,31 @@ fn run_case(dir: &Path) -> Result<usize, String> {
     });
     let pre = sigv4::presign(&signable, &query_params, ctx.expires)
         .map_err(|e| format!("{case}: presign: {e}"))?;
-    check(&case, "query canonical request", &file("query-canonical-request.txt"), pre.canonical_request())?;
-    check(&case, "query string to sign", &file("query-string-to-sign.txt"), pre.string_to_sign())?;
-    check(&case, "query signature", &file("query-signature.txt"), pre.signature())?;
-    let request_line = format!("{} {}?{} {}", req.method, req.path(), pre.query(), req.version);
+    check(
+        &case,
+        "query canonical request",
+        &file("query-canonical-request.txt"),
+        pre.canonical_request(),
+    )?;
+    check(
+        &case,
+        "query string to sign",
+        &file("query-string-to-sign.txt"),
+        pre.string_to_sign(),
+    )?;
+    check(
+        &case,
+        "query signature",
+        &file("query-signature.txt"),
+        pre.signature(),
+    )?;
+    let request_line = format!(
+        "{} {}?{} {}",
+        req.method,
+        req.path(),
+        pre.query(),
+        req.version
+    );
     let lines: Vec<String> = req.headers.iter().flat_map(|h| h.lines.clone()).collect();
     check(
         &case,
@@ -169,13 +208,19 @@ fn run_case(dir: &Path) -> Result<usize, String> {
 /// signing time is the one their canonical request states, the scope the one
 /// their string to sign (or signed request) names; the suite's secret key
 /// is not given for the first, so its signature cannot be checked.
-fn run_canonical_only(case: &str, dir: &Path, signable: &SignableRequest<'_>) -> Result<usize, String> {
+fn run_canonical_only(
+    case: &str,
+    dir: &Path,
+    signable: &SignableRequest<'_>,
+) -> Result<usize, String> {
     let creq = read_text(&dir.join("header-canonical-request.txt"));
     let date = creq
         .lines()
         .find_map(|l| l.strip_prefix("x-amz-date:"))
         .ok_or_else(|| format!("{case}: no x-amz-date in the canonical request"))?;
-    let time = AmzDate::parse(date).map_err(|e| format!("{case}: {e}"))?.to_system_time();
+    let time = AmzDate::parse(date)
+        .map_err(|e| format!("{case}: {e}"))?
+        .to_system_time();
     let sts_path = dir.join("header-string-to-sign.txt");
     let sts = sts_path.exists().then(|| read_text(&sts_path));
     let scope = match &sts {
@@ -187,7 +232,9 @@ fn run_canonical_only(case: &str, dir: &Path, signable: &SignableRequest<'_>) ->
                 .nth(1)
                 .and_then(|c| c.split(',').next())
                 .ok_or_else(|| format!("{case}: no Credential in the signed request"))?;
-            cred.split_once('/').map(|(_, s)| s.to_string()).unwrap_or_default()
+            cred.split_once('/')
+                .map(|(_, s)| s.to_string())
+                .unwrap_or_default()
         }
     };
     let parts: Vec<&str> = scope.split('/').collect();
@@ -200,9 +247,19 @@ fn run_canonical_only(case: &str, dir: &Path, signable: &SignableRequest<'_>) ->
         time,
     );
     let out = sigv4::sign(signable, &params).map_err(|e| format!("{case}: sign: {e}"))?;
-    check(case, "header canonical request", &creq, out.canonical_request())?;
+    check(
+        case,
+        "header canonical request",
+        &creq,
+        out.canonical_request(),
+    )?;
     if let Some(sts) = sts {
-        check(case, "header string to sign", sts.trim_end(), out.string_to_sign())?;
+        check(
+            case,
+            "header string to sign",
+            sts.trim_end(),
+            out.string_to_sign(),
+        )?;
         let signed = read_text(&dir.join("header-signed-request.txt"));
         let expected_sig = signed
             .split("Signature=")

@@ -58,8 +58,8 @@ pub(crate) fn canonical_path(
 /// Removes `.` and `..` segments and empty segments (`//`), keeping a
 /// trailing slash, as every service but S3 expects.
 fn normalize_path(raw: &[u8]) -> Cow<'_, [u8]> {
-    let needs_work = memchr::memchr_iter(b'/', raw)
-        .any(|i| matches!(raw.get(i + 1), Some(b'/') | Some(b'.')));
+    let needs_work =
+        memchr::memchr_iter(b'/', raw).any(|i| matches!(raw.get(i + 1), Some(b'/') | Some(b'.')));
     if !needs_work {
         return Cow::Borrowed(raw);
     }
@@ -145,8 +145,20 @@ const TCHAR: [bool; 256] = {
         t[i] = b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
-                    | b'`' | b'|' | b'~'
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
             );
         i += 1;
     }
@@ -175,7 +187,9 @@ pub(crate) fn check_header(name: &str, value: &str) -> Result<(), Error> {
     let v = value.as_bytes();
     // Fast, vectorisable scan: only values with whitespace or control bytes
     // need a closer look.
-    let special = v.iter().fold(false, |acc, &b| acc | (b <= b' ') | (b == 0x7f));
+    let special = v
+        .iter()
+        .fold(false, |acc, &b| acc | (b <= b' ') | (b == 0x7f));
     if !special {
         return Ok(());
     }
@@ -208,7 +222,10 @@ fn is_space(b: u8) -> bool {
 pub(crate) fn write_value(out: &mut Vec<u8>, value: &str) {
     let v = value.as_bytes();
     let start = v.iter().position(|&b| !is_space(b)).unwrap_or(v.len());
-    let end = v.iter().rposition(|&b| !is_space(b)).map_or(start, |i| i + 1);
+    let end = v
+        .iter()
+        .rposition(|&b| !is_space(b))
+        .map_or(start, |i| i + 1);
     let v = &v[start..end];
     let needs_collapse = v.iter().fold(false, |acc, &b| acc | (b <= b' '));
     if !needs_collapse {

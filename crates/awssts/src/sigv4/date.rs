@@ -130,7 +130,7 @@ fn put_digits(out: &mut [u8], mut value: u64) {
 }
 
 fn is_leap(year: u64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 fn days_in_month(year: u64, month: u64) -> u64 {
@@ -176,13 +176,18 @@ mod tests {
         let d = AmzDate::from_unix_seconds(1_440_938_160).unwrap();
         assert_eq!(d.as_str(), "20150830T123600Z");
         assert_eq!(d.date(), "20150830");
-        assert_eq!(AmzDate::from_unix_seconds(0).unwrap().as_str(), "19700101T000000Z");
+        assert_eq!(
+            AmzDate::from_unix_seconds(0).unwrap().as_str(),
+            "19700101T000000Z"
+        );
         assert_eq!(
             AmzDate::from_unix_seconds(951_782_400).unwrap().as_str(),
             "20000229T000000Z"
         );
         assert_eq!(
-            AmzDate::from_unix_seconds(MAX_UNIX_SECONDS).unwrap().as_str(),
+            AmzDate::from_unix_seconds(MAX_UNIX_SECONDS)
+                .unwrap()
+                .as_str(),
             "99991231T235959Z"
         );
     }

@@ -147,7 +147,10 @@ mod tests {
     fn canonical_component_normalises_escapes() {
         assert_eq!(&*canonical_component(b"%7e%2f").unwrap(), b"~%2F");
         assert_eq!(&*canonical_component("ሴ".as_bytes()).unwrap(), b"%E1%88%B4");
-        assert!(matches!(canonical_component(b"Value1"), Ok(Cow::Borrowed(_))));
+        assert!(matches!(
+            canonical_component(b"Value1"),
+            Ok(Cow::Borrowed(_))
+        ));
     }
 
     #[test]

@@ -290,7 +290,9 @@ pub enum Error {
     #[error("the request has no host header: add one (SigV4 always signs the host)")]
     MissingHost,
     /// A precomputed payload hash that cannot be used.
-    #[error("invalid precomputed payload hash: use 64 hex digits or a marker like UNSIGNED-PAYLOAD")]
+    #[error(
+        "invalid precomputed payload hash: use 64 hex digits or a marker like UNSIGNED-PAYLOAD"
+    )]
     InvalidPayloadHash,
     /// A signing time SigV4 cannot express.
     #[error("invalid signing time: {reason}")]

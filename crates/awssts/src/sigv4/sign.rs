@@ -194,7 +194,10 @@ impl fmt::Debug for SigningOutput<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningOutput")
             .field("date", &self.date)
-            .field("session_token", &self.session_token.map(|_| "** redacted **"))
+            .field(
+                "session_token",
+                &self.session_token.map(|_| "** redacted **"),
+            )
             .field("authorization", &self.authorization)
             .finish_non_exhaustive()
     }

@@ -105,7 +105,10 @@ impl fmt::Debug for Verified {
             .field("access_key_id", &self.access_key_id)
             .field("scope", &self.scope)
             .field("request_time", &self.request_time)
-            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
             .field("signed_headers", &self.signed_headers)
             .field("expires_at", &self.expires_at)
             .finish()
@@ -162,7 +165,9 @@ pub enum VerifyError {
         max_skew: Duration,
     },
     /// A presigned URL used after its lifetime.
-    #[error("the presigned URL expired at {expired_at} (server time {server_time}): presign it again")]
+    #[error(
+        "the presigned URL expired at {expired_at} (server time {server_time}): presign it again"
+    )]
     Expired {
         /// `X-Amz-Date` plus `X-Amz-Expires`.
         expired_at: AmzDate,
@@ -213,7 +218,9 @@ fn single_header<'r>(req: &VerifyRequest<'r>, name: &str) -> Result<Option<&'r s
     let mut values = header_values(req, name);
     let first = values.next();
     if values.next().is_some() {
-        return Err(malformed(format!("the {name} header appears more than once")));
+        return Err(malformed(format!(
+            "the {name} header appears more than once"
+        )));
     }
     Ok(first)
 }
@@ -262,7 +269,10 @@ fn parse_signature(sig: &str) -> Result<[u8; 32], VerifyError> {
     unhex32(sig.as_bytes()).ok_or_else(|| malformed("Signature must be 64 hex digits"))
 }
 
-fn parse_header_auth<'r>(req: &VerifyRequest<'r>, auth: &'r str) -> Result<Claimed<'r>, VerifyError> {
+fn parse_header_auth<'r>(
+    req: &VerifyRequest<'r>,
+    auth: &'r str,
+) -> Result<Claimed<'r>, VerifyError> {
     let (algorithm, rest) = auth.trim().split_once(' ').unwrap_or((auth.trim(), ""));
     if algorithm != ALGORITHM {
         return Err(VerifyError::UnsupportedAlgorithm {
@@ -279,7 +289,11 @@ fn parse_header_auth<'r>(req: &VerifyRequest<'r>, auth: &'r str) -> Result<Claim
             "Credential" => &mut credential,
             "SignedHeaders" => &mut signed,
             "Signature" => &mut signature,
-            _ => return Err(malformed(format!("unknown Authorization component {key:?}"))),
+            _ => {
+                return Err(malformed(format!(
+                    "unknown Authorization component {key:?}"
+                )));
+            }
         };
         if slot.replace(value).is_some() {
             return Err(malformed(format!("{key} appears more than once")));
@@ -319,7 +333,9 @@ fn query_param<'r>(query: &'r str, name: &str) -> Result<Option<Cow<'r, str>>, V
             continue;
         }
         if found.is_some() {
-            return Err(malformed(format!("{name} appears more than once in the query")));
+            return Err(malformed(format!(
+                "{name} appears more than once in the query"
+            )));
         }
         let decoded = percent_decode(v.as_bytes())
             .map_err(|_| malformed(format!("{name} has broken percent-encoding")))?;
@@ -403,7 +419,12 @@ fn payload_hash(req: &VerifyRequest<'_>, claimed: &Claimed<'_>) -> Result<String
     let body_hash = || String::from_utf8(hex32(&Sha256::digest(req.body).into()).to_vec());
     let declared = single_header(req, "x-amz-content-sha256")?;
     match declared {
-        Some(h) if claimed.signed_headers.iter().any(|n| n == "x-amz-content-sha256") => {
+        Some(h)
+            if claimed
+                .signed_headers
+                .iter()
+                .any(|n| n == "x-amz-content-sha256") =>
+        {
             let h = h.trim();
             if h == UNSIGNED_PAYLOAD || h.starts_with("STREAMING-") {
                 return Ok(h.to_owned());
@@ -458,7 +479,8 @@ where
         access_key_id: claimed.access_key_id.chars().take(128).collect(),
     })?;
 
-    let path = canonical::canonical_path(req.path, options.normalize_path, options.double_uri_encode)?;
+    let path =
+        canonical::canonical_path(req.path, options.normalize_path, options.double_uri_encode)?;
     let mut query = canonical::parse_query(req.query)?;
     if claimed.expires.is_some() {
         query.retain(|(k, _)| &**k != b"X-Amz-Signature");

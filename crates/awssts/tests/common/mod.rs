@@ -1,6 +1,6 @@
 //! Shared helpers for tests that read `../shared/reference`.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 
@@ -58,7 +58,7 @@ impl RawRequest {
     pub fn parse(text: &[u8], continuation: Continuation) -> RawRequest {
         let text = std::str::from_utf8(text).expect("suite files are UTF-8");
         let (head, body, has_body_section) = match text.find("\n\n") {
-            Some(i) => (&text[..i], text[i + 2..].as_bytes().to_vec(), true),
+            Some(i) => (&text[..i], text.as_bytes()[i + 2..].to_vec(), true),
             None => (text.trim_end_matches('\n'), Vec::new(), false),
         };
         let mut lines = head.split('\n');
@@ -131,7 +131,11 @@ impl RawRequest {
             }
         }
         for (name, value) in &added {
-            if !self.headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)) {
+            if !self
+                .headers
+                .iter()
+                .any(|h| h.name.eq_ignore_ascii_case(name))
+            {
                 out.push(format(name, value));
             }
         }
@@ -156,7 +160,5 @@ pub fn diff(expected: &str, actual: &str) -> String {
         .zip(actual.bytes())
         .position(|(a, b)| a != b)
         .unwrap_or(expected.len().min(actual.len()));
-    format!(
-        "differ at byte {pos}:\n--- expected\n{expected:?}\n--- actual\n{actual:?}"
-    )
+    format!("differ at byte {pos}:\n--- expected\n{expected:?}\n--- actual\n{actual:?}")
 }
