@@ -139,13 +139,13 @@ fn check_signing(
         return check(
             "canonical request",
             read_text(&with_ext(base, "creq")),
-            out.canonical_request(),
+            &sigv4::canonical_request(&signable, &params).map_err(|e| e.to_string())?,
         );
     }
     check(
         "string to sign",
         read_text(&with_ext(base, "sts")),
-        out.string_to_sign(),
+        &out.string_to_sign(),
     )?;
     if what == Check::StringToSignAndSignature {
         let authz = read_text(&with_ext(base, "authz"));

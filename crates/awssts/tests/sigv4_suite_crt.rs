@@ -136,13 +136,13 @@ fn run_case(dir: &Path) -> Result<usize, String> {
         &case,
         "header canonical request",
         &file("header-canonical-request.txt"),
-        out.canonical_request(),
+        &sigv4::canonical_request(&signable, &params).map_err(|e| e.to_string())?,
     )?;
     check(
         &case,
         "header string to sign",
         &file("header-string-to-sign.txt"),
-        out.string_to_sign(),
+        &out.string_to_sign(),
     )?;
     check(
         &case,
@@ -251,14 +251,14 @@ fn run_canonical_only(
         case,
         "header canonical request",
         &creq,
-        out.canonical_request(),
+        &sigv4::canonical_request(signable, &params).map_err(|e| e.to_string())?,
     )?;
     if let Some(sts) = sts {
         check(
             case,
             "header string to sign",
             sts.trim_end(),
-            out.string_to_sign(),
+            &out.string_to_sign(),
         )?;
         let signed = read_text(&dir.join("header-signed-request.txt"));
         let expected_sig = signed

@@ -94,6 +94,12 @@ impl AmzDate {
         std::str::from_utf8(&self.text).unwrap_or("00000000T000000Z")
     }
 
+    /// The full timestamp as bytes (fixed size, so copies of it compile to
+    /// two moves).
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.text
+    }
+
     /// The date part used in the credential scope, e.g. `20150830`.
     pub fn date(&self) -> &str {
         &self.as_str()[..8]

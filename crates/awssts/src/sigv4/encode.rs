@@ -95,12 +95,22 @@ pub(crate) fn canonical_component(raw: &[u8]) -> Result<Cow<'_, [u8]>, BadEscape
     Ok(Cow::Owned(out))
 }
 
+/// Both lowercase hex digits of every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX_LOWER[i >> 4], HEX_LOWER[i & 15]];
+        i += 1;
+    }
+    t
+};
+
 /// Lowercase hex of a 32-byte digest.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = HEX_LOWER[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX_LOWER[usize::from(b & 15)];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
     }
     out
 }

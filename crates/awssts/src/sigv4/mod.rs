@@ -47,6 +47,7 @@ mod date;
 mod encode;
 mod key;
 mod sign;
+mod sink;
 mod verify;
 
 use std::fmt;
@@ -54,7 +55,7 @@ use std::time::{Duration, SystemTime};
 
 pub use date::AmzDate;
 pub use key::SigningKey;
-pub use sign::{PresignedRequest, SigningOutput, presign, sign};
+pub use sign::{PresignedRequest, SigningOutput, canonical_request, presign, sign};
 pub use verify::{CredentialScope, Verified, VerifyError, VerifyOptions, VerifyRequest, verify};
 
 /// The only algorithm SigV4 names.

@@ -7,8 +7,9 @@ use std::time::Duration;
 use hmac::Mac;
 use sha2::{Digest, Sha256};
 
-use super::canonical::{self, QueryPair};
+use super::canonical::{self, Header, QueryPair};
 use super::encode::{self, ascii_str, hex32};
+use super::sink::{HashSink, Sink};
 use super::{
     ALGORITHM, AmzDate, Error, MAX_PRESIGN_EXPIRY, Payload, SessionTokenMode, SignableRequest,
     SigningParams, UNSIGNED_PAYLOAD, key,
@@ -80,6 +81,16 @@ fn write_scope(out: &mut Vec<u8>, date: &AmzDate, region: &str, service: &str) {
     out.extend_from_slice(b"/aws4_request");
 }
 
+/// `date/region/service/aws4_request`, into a string.
+fn push_scope(out: &mut String, date: &str, region: &str, service: &str) {
+    out.push_str(&date[..8]);
+    out.push('/');
+    out.push_str(region);
+    out.push('/');
+    out.push_str(service);
+    out.push_str("/aws4_request");
+}
+
 /// The string to sign for a canonical request.
 pub(crate) fn string_to_sign(
     date: &AmzDate,
@@ -87,14 +98,30 @@ pub(crate) fn string_to_sign(
     service: &str,
     canonical_request: &[u8],
 ) -> Vec<u8> {
-    let mut sts = Vec::with_capacity(128);
+    string_to_sign_from_hash(
+        date,
+        region,
+        service,
+        &Sha256::digest(canonical_request).into(),
+    )
+}
+
+/// The string to sign, given the canonical request's hash.
+pub(crate) fn string_to_sign_from_hash(
+    date: &AmzDate,
+    region: &str,
+    service: &str,
+    canonical_request_hash: &[u8; 32],
+) -> Vec<u8> {
+    let mut sts =
+        Vec::with_capacity(ALGORITHM.len() + 16 + 8 + region.len() + service.len() + 15 + 64 + 3);
     sts.extend_from_slice(ALGORITHM.as_bytes());
     sts.push(b'\n');
     sts.extend_from_slice(date.as_str().as_bytes());
     sts.push(b'\n');
     write_scope(&mut sts, date, region, service);
     sts.push(b'\n');
-    sts.extend_from_slice(&hex32(&Sha256::digest(canonical_request).into()));
+    sts.extend_from_slice(&hex32(canonical_request_hash));
     sts
 }
 
@@ -140,12 +167,13 @@ pub(crate) fn assemble(
 /// The result of [`sign`]: the headers to add to the request.
 pub struct SigningOutput<'a> {
     date: AmzDate,
+    region: &'a str,
+    service: &'a str,
     session_token: Option<&'a str>,
     content_sha256: Option<String>,
     authorization: String,
     signature: [u8; 64],
-    canonical_request: Vec<u8>,
-    string_to_sign: Vec<u8>,
+    canonical_request_hash: [u8; 32],
 }
 
 impl<'a> SigningOutput<'a> {
@@ -178,15 +206,17 @@ impl<'a> SigningOutput<'a> {
         self.date
     }
 
-    /// The canonical request that was signed (for debugging signature
-    /// mismatches; it contains the session token when that is signed).
-    pub fn canonical_request(&self) -> &str {
-        std::str::from_utf8(&self.canonical_request).unwrap_or("")
-    }
-
-    /// The string to sign.
-    pub fn string_to_sign(&self) -> &str {
-        ascii_str(&self.string_to_sign)
+    /// The string that was signed (it holds no secret: the canonical
+    /// request appears only as its hash). See [`canonical_request`] for the
+    /// canonical request itself.
+    pub fn string_to_sign(&self) -> String {
+        let sts = string_to_sign_from_hash(
+            &self.date,
+            self.region,
+            self.service,
+            &self.canonical_request_hash,
+        );
+        ascii_str(&sts).to_owned()
     }
 }
 
@@ -210,60 +240,118 @@ fn is_managed_header(name: &str, has_token: bool, content_sha: bool) -> bool {
         || (content_sha && name.eq_ignore_ascii_case("x-amz-content-sha256"))
 }
 
+/// Requests with up to this many headers (after the signer's own) are
+/// sorted on the stack.
+const INLINE_HEADERS: usize = 10;
+
+/// Header references, on the stack when they fit. The inline variant is
+/// large on purpose; it lives in one stack frame and is never moved.
+#[allow(clippy::large_enum_variant)]
+enum HeaderList<'r> {
+    Inline([Header<'r>; INLINE_HEADERS], usize),
+    Heap(Vec<Header<'r>>),
+}
+
+impl<'r> HeaderList<'r> {
+    fn with_capacity(n: usize) -> Self {
+        if n <= INLINE_HEADERS {
+            HeaderList::Inline([Header::EMPTY; INLINE_HEADERS], 0)
+        } else {
+            HeaderList::Heap(Vec::with_capacity(n))
+        }
+    }
+
+    fn push(&mut self, h: Header<'r>) {
+        match self {
+            HeaderList::Inline(arr, len) if *len < INLINE_HEADERS => {
+                arr[*len] = h;
+                *len += 1;
+            }
+            HeaderList::Inline(arr, len) => {
+                let mut v = arr[..*len].to_vec();
+                v.push(h);
+                *self = HeaderList::Heap(v);
+            }
+            HeaderList::Heap(v) => v.push(h),
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Header<'r>] {
+        match self {
+            HeaderList::Inline(arr, len) => &mut arr[..*len],
+            HeaderList::Heap(v) => v,
+        }
+    }
+}
+
 /// Collects the request's headers (checked) minus those the signer writes;
 /// fails when there is no host header.
 fn collect_headers<'r>(
     req: &SignableRequest<'r>,
     skip: impl Fn(&str) -> bool,
-    extra: usize,
-) -> Result<Vec<(&'r str, &'r str)>, Error> {
-    let mut headers = Vec::with_capacity(req.headers.len() + extra);
+    headers: &mut HeaderList<'r>,
+) -> Result<(), Error> {
     let mut has_host = false;
     for &(name, value) in req.headers {
-        canonical::check_header(name, value)?;
+        let plain = canonical::check_header(name, value)?;
         if skip(name) {
             continue;
         }
         has_host |= name.eq_ignore_ascii_case("host");
-        headers.push((name, value));
+        headers.push(Header { name, value, plain });
     }
     if !has_host {
         return Err(Error::MissingHost);
     }
-    Ok(headers)
+    Ok(())
 }
 
-/// Signs a request in header mode.
-///
-/// Returns the headers to add; the request itself is not touched. Any
-/// `Authorization`, `X-Amz-Date` (and, when signing with a session token or
-/// with `content_sha256_header`, `X-Amz-Security-Token` or
-/// `x-amz-content-sha256`) header already in the request is left out of the
-/// signature, to be replaced by the returned one.
-pub fn sign<'a>(
+/// What writing a header-mode canonical request leaves behind: the
+/// Authorization header up to its signature, and what the output needs.
+struct HeaderMode<'a> {
+    date: AmzDate,
+    authorization: String,
+    content_sha256: Option<String>,
+    session_token: Option<&'a str>,
+}
+
+/// Checks the request and writes its header-mode canonical request into
+/// `sink`; shared by [`sign`] (which hashes it) and [`canonical_request`]
+/// (which shows it).
+fn write_header_mode<'a>(
     req: &SignableRequest<'_>,
     params: &SigningParams<'a>,
-) -> Result<SigningOutput<'a>, Error> {
+    sink: &mut impl Sink,
+) -> Result<HeaderMode<'a>, Error> {
     canonical::check_method(req.method)?;
     check_scope(params)?;
     let date = AmzDate::from_system_time(params.time)?;
+    let date_str = date.as_str();
     let settings = &params.settings;
     let token = params.session_token;
-    if let Some(t) = token {
-        canonical::check_header("x-amz-security-token", t)?;
-    }
+    let token_plain = match token {
+        Some(t) => canonical::check_header("x-amz-security-token", t)?,
+        None => true,
+    };
     let payload = PayloadHash::of(&req.payload)?;
+    let payload_str = payload.as_str();
 
     let skip = |n: &str| is_managed_header(n, token.is_some(), settings.content_sha256_header);
-    let mut headers = collect_headers(req, skip, 3)?;
-    headers.push(("x-amz-date", date.as_str()));
+    let mut list = HeaderList::with_capacity(req.headers.len() + 3);
+    collect_headers(req, skip, &mut list)?;
+    list.push(Header::own("x-amz-date", date_str));
     if let (Some(t), SessionTokenMode::Signed) = (token, settings.session_token) {
-        headers.push(("x-amz-security-token", t));
+        list.push(Header {
+            name: "x-amz-security-token",
+            value: t,
+            plain: token_plain,
+        });
     }
     if settings.content_sha256_header {
-        headers.push(("x-amz-content-sha256", payload.as_str()));
+        list.push(Header::own("x-amz-content-sha256", payload_str));
     }
-    headers.sort_by(|a, b| canonical::cmp_name(a.0, b.0));
+    let headers = list.as_mut_slice();
+    headers.sort_by(|a, b| canonical::cmp_name(a.name, b.name));
 
     let path = canonical::canonical_path(
         req.path,
@@ -273,51 +361,138 @@ pub fn sign<'a>(
     let mut query = canonical::parse_query(req.query)?;
     canonical::sort_query(&mut query);
 
-    let mut header_block = Vec::with_capacity(256 + token.map_or(0, str::len));
-    let mut signed = Vec::with_capacity(64);
-    canonical::write_headers(&mut header_block, &mut signed, &headers);
-    let creq = assemble(
-        req.method,
-        &path,
-        &query,
-        &header_block,
-        &signed,
-        payload.as_str(),
+    // The Authorization header is started first so that the signed-headers
+    // list is written once, straight into it, and fed from there to the
+    // canonical request.
+    let scope_len = 8 + params.region.len() + params.service.len() + 15;
+    let names_len: usize = headers.iter().map(|h| h.name.len() + 1).sum();
+    let mut auth = String::with_capacity(
+        ALGORITHM.len()
+            + 12
+            + params.access_key_id.len()
+            + 1
+            + scope_len
+            + 16
+            + names_len
+            + 12
+            + 64,
     );
-    let sts = string_to_sign(&date, params.region, params.service, &creq);
-    let sig = signature(
-        params.secret_access_key,
-        &date,
-        params.region,
-        params.service,
-        &sts,
-    );
+    auth.push_str(ALGORITHM);
+    auth.push_str(" Credential=");
+    auth.push_str(params.access_key_id);
+    auth.push('/');
+    push_scope(&mut auth, date_str, params.region, params.service);
+    auth.push_str(", SignedHeaders=");
+    let signed_start = auth.len();
 
-    let mut auth = Vec::with_capacity(ALGORITHM.len() + 120 + signed.len() + 64);
-    auth.extend_from_slice(ALGORITHM.as_bytes());
-    auth.extend_from_slice(b" Credential=");
-    auth.extend_from_slice(params.access_key_id.as_bytes());
-    auth.push(b'/');
-    write_scope(&mut auth, &date, params.region, params.service);
-    auth.extend_from_slice(b", SignedHeaders=");
-    auth.extend_from_slice(&signed);
-    auth.extend_from_slice(b", Signature=");
-    auth.extend_from_slice(&sig);
-    let authorization = String::from_utf8(auth).unwrap_or_default();
+    sink.put(req.method.as_bytes());
+    sink.put(b"\n");
+    sink.put(&path);
+    sink.put(b"\n");
+    canonical::write_query(sink, &query);
+    sink.put(b"\n");
+    canonical::write_headers(sink, &mut auth, signed_start, headers);
+    sink.put(b"\n");
+    sink.put(&auth.as_bytes()[signed_start..]);
+    sink.put(b"\n");
+    sink.put(payload_str.as_bytes());
 
-    let content_sha256 = settings
-        .content_sha256_header
-        .then(|| payload.as_str().to_owned());
-
-    Ok(SigningOutput {
+    Ok(HeaderMode {
         date,
+        authorization: auth,
+        content_sha256: settings
+            .content_sha256_header
+            .then(|| payload_str.to_owned()),
         session_token: token,
-        content_sha256,
-        authorization,
-        signature: sig,
-        canonical_request: creq,
-        string_to_sign: sts,
     })
+}
+
+/// Signs a request in header mode.
+///
+/// Returns the headers to add; the request itself is not touched. Any
+/// `Authorization`, `X-Amz-Date` (and, when signing with a session token or
+/// with `content_sha256_header`, `X-Amz-Security-Token` or
+/// `x-amz-content-sha256`) header already in the request is left out of the
+/// signature, to be replaced by the returned one.
+///
+/// The canonical request is hashed as it is produced and never held in
+/// memory; [`canonical_request`] shows it when a signature is disputed.
+pub fn sign<'a>(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'a>,
+) -> Result<SigningOutput<'a>, Error> {
+    let mut sink = HashSink::new();
+    let mut mode = write_header_mode(req, params, &mut sink)?;
+    let hash = sink.finish();
+    let sig = signature_from_hash(params, &mode.date, &hash);
+    mode.authorization.push_str(", Signature=");
+    mode.authorization.push_str(ascii_str(&sig));
+    Ok(SigningOutput {
+        date: mode.date,
+        region: params.region,
+        service: params.service,
+        session_token: mode.session_token,
+        content_sha256: mode.content_sha256,
+        authorization: mode.authorization,
+        signature: sig,
+        canonical_request_hash: hash,
+    })
+}
+
+/// The canonical request [`sign`] computes for this request and these
+/// parameters, for debugging a signature mismatch. It contains the session
+/// token when that is signed.
+pub fn canonical_request(
+    req: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+) -> Result<String, Error> {
+    let mut buf = Vec::with_capacity(512);
+    write_header_mode(req, params, &mut buf)?;
+    // Everything written is ASCII or came from the caller's &str values.
+    String::from_utf8(buf).map_err(|_| Error::InvalidPath {
+        reason: "the canonical request is not UTF-8",
+    })
+}
+
+/// The signature of the string to sign for a canonical request hash,
+/// built on the stack when it fits (it always does for real scopes).
+fn signature_from_hash(params: &SigningParams<'_>, date: &AmzDate, hash: &[u8; 32]) -> [u8; 64] {
+    let day = date.date();
+    let mut mac = key::keyed_mac(params.secret_access_key, day, params.region, params.service);
+    let (region, service) = (params.region.as_bytes(), params.service.as_bytes());
+    // "AWS4-HMAC-SHA256\n" + timestamp + "\n" + day "/" region "/" service
+    // "/aws4_request\n" + hex hash. Everything but region and service has a
+    // fixed size, so it is copied with plain moves.
+    let mut buf = [0u8; 192];
+    let variable = region.len() + service.len();
+    if variable > 192 - 128 {
+        // Absurdly long region or service names: take the slow road.
+        mac.update(&string_to_sign_from_hash(
+            date,
+            params.region,
+            params.service,
+            hash,
+        ));
+        return hex32(&mac.finalize().into_bytes().into());
+    }
+    buf[..17].copy_from_slice(b"AWS4-HMAC-SHA256\n");
+    buf[17..33].copy_from_slice(date.as_bytes());
+    buf[33] = b'\n';
+    buf[34..42].copy_from_slice(&date.as_bytes()[..8]);
+    buf[42] = b'/';
+    let mut at = 43;
+    buf[at..at + region.len()].copy_from_slice(region);
+    at += region.len();
+    buf[at] = b'/';
+    at += 1;
+    buf[at..at + service.len()].copy_from_slice(service);
+    at += service.len();
+    buf[at..at + 14].copy_from_slice(b"/aws4_request\n");
+    at += 14;
+    buf[at..at + 64].copy_from_slice(&hex32(hash));
+    at += 64;
+    mac.update(&buf[..at]);
+    hex32(&mac.finalize().into_bytes().into())
 }
 
 /// The SigV4 query parameters, in the order presigned URLs carry them.
@@ -416,11 +591,13 @@ pub fn presign(
     let token = params.session_token;
     let payload = PayloadHash::of(&req.payload)?;
 
-    let mut headers = collect_headers(req, |n| n.eq_ignore_ascii_case("authorization"), 0)?;
-    headers.sort_by(|a, b| canonical::cmp_name(a.0, b.0));
+    let mut list = HeaderList::with_capacity(req.headers.len());
+    collect_headers(req, |n| n.eq_ignore_ascii_case("authorization"), &mut list)?;
+    let headers = list.as_mut_slice();
+    headers.sort_by(|a, b| canonical::cmp_name(a.name, b.name));
     let mut header_block = Vec::with_capacity(256);
-    let mut signed = Vec::with_capacity(64);
-    canonical::write_headers(&mut header_block, &mut signed, &headers);
+    let mut signed = String::with_capacity(64);
+    canonical::write_headers(&mut header_block, &mut signed, 0, headers);
 
     let path = canonical::canonical_path(
         req.path,
@@ -447,7 +624,7 @@ pub fn presign(
         v
     };
     let credential = enc(&credential);
-    let signed_enc = enc(&signed);
+    let signed_enc = enc(signed.as_bytes());
     let expires = seconds.to_string();
     let token_enc = token.map(|t| enc(t.as_bytes()));
     let ours: [(&str, Option<&[u8]>); 6] = [
@@ -471,7 +648,7 @@ pub fn presign(
         &path,
         &query,
         &header_block,
-        &signed,
+        signed.as_bytes(),
         payload.as_str(),
     );
     let sts = string_to_sign(&date, params.region, params.service, &creq);
