@@ -41,6 +41,13 @@ impl PayloadHash<'_> {
             PayloadHash::Given(h) => h,
         }
     }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            PayloadHash::Computed(h) => h,
+            PayloadHash::Given(h) => h.as_bytes(),
+        }
+    }
 }
 
 /// Checks that the access key id, region and service can be written into a
@@ -334,7 +341,6 @@ fn write_header_mode<'a>(
         None => true,
     };
     let payload = PayloadHash::of(&req.payload)?;
-    let payload_str = payload.as_str();
 
     let skip = |n: &str| is_managed_header(n, token.is_some(), settings.content_sha256_header);
     let mut list = HeaderList::with_capacity(req.headers.len() + 3);
@@ -348,7 +354,7 @@ fn write_header_mode<'a>(
         });
     }
     if settings.content_sha256_header {
-        list.push(Header::own("x-amz-content-sha256", payload_str));
+        list.push(Header::own("x-amz-content-sha256", payload.as_str()));
     }
     let headers = list.as_mut_slice();
     headers.sort_by(|a, b| canonical::cmp_name(a.name, b.name));
@@ -395,14 +401,14 @@ fn write_header_mode<'a>(
     sink.put(b"\n");
     sink.put(&auth.as_bytes()[signed_start..]);
     sink.put(b"\n");
-    sink.put(payload_str.as_bytes());
+    sink.put(payload.as_bytes());
 
     Ok(HeaderMode {
         date,
         authorization: auth,
         content_sha256: settings
             .content_sha256_header
-            .then(|| payload_str.to_owned()),
+            .then(|| payload.as_str().to_owned()),
         session_token: token,
     })
 }
