@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine with only Rust and Python:
 # installs the Python test peers into .venv, then runs every test of the
-# workspace (unit, integration, property and doc tests).
+# workspace (unit, integration, property and doc tests), and ends with one
+# summary line for the whole run.
 #
 # The reference data is read from ../shared/reference (or $AWSSTS_REFERENCE_DIR).
 set -euo pipefail
@@ -9,4 +10,16 @@ cd "$(dirname "$0")/.."
 
 scripts/test-env.sh
 export AWSSTS_VENV="$PWD/.venv"
-cargo test --workspace --exclude awssts-bench --locked "$@"
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --exclude awssts-bench --locked "$@" 2>&1 | tee "$log" || status=$?
+
+# cargo prints one "test result" line per test binary; the last of them is
+# often a crate with no doc tests, so sum them all into one closing line.
+sum() { grep "^test result:" "$log" | grep -oE "[0-9]+ $1" | awk '{s += $1} END {print s + 0}'; }
+if grep -q '^test result:' "$log"; then
+    echo "tests: $(sum passed) passed, $(sum failed) failed"
+fi
+exit "$status"
