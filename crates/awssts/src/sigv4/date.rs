@@ -9,6 +9,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::Error;
 
+thread_local! {
+    static LAST: std::cell::Cell<Option<AmzDate>> = const { std::cell::Cell::new(None) };
+}
+
 /// The last second SigV4 can express: 9999-12-31T23:59:59Z.
 const MAX_UNIX_SECONDS: u64 = 253_402_300_799;
 
@@ -30,7 +34,15 @@ impl AmzDate {
             .map_err(|_| Error::InvalidTime {
                 reason: "the signing time is before 1970-01-01T00:00:00Z",
             })?;
-        Self::from_unix_seconds(since_epoch.as_secs())
+        let unix = since_epoch.as_secs();
+        // A client signs many requests within the same second: reuse the
+        // last formatted date of this thread rather than format it again.
+        if let Some(last) = LAST.get().filter(|d| d.unix == unix) {
+            return Ok(last);
+        }
+        let date = Self::from_unix_seconds(unix)?;
+        LAST.set(Some(date));
+        Ok(date)
     }
 
     /// Builds the date for a number of seconds since the Unix epoch.
@@ -196,6 +208,20 @@ mod tests {
                 .as_str(),
             "99991231T235959Z"
         );
+    }
+
+    #[test]
+    fn the_per_thread_cache_never_serves_another_second() {
+        for secs in [
+            1_440_938_160u64,
+            1_440_938_160,
+            1_440_938_161,
+            0,
+            1_440_938_160,
+        ] {
+            let d = AmzDate::from_system_time(UNIX_EPOCH + Duration::from_secs(secs)).unwrap();
+            assert_eq!(d, AmzDate::from_unix_seconds(secs).unwrap());
+        }
     }
 
     #[test]

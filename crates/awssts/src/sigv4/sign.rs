@@ -65,10 +65,16 @@ fn check_scope(params: &SigningParams<'_>) -> Result<(), Error> {
                 reason: "it is empty",
             });
         }
-        if !value
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'/' | b',' | b'=' | b'&'))
-        {
+        // A branch-free fold (vectorised) instead of `all`, which stops
+        // early but checks one byte at a time.
+        let bad = value.bytes().fold(0u8, |acc, b| {
+            acc | u8::from(!b.is_ascii_graphic())
+                | u8::from(b == b'/')
+                | u8::from(b == b',')
+                | u8::from(b == b'=')
+                | u8::from(b == b'&')
+        });
+        if bad != 0 {
             return Err(Error::InvalidScope {
                 field,
                 reason: "it must be printable ASCII without '/', ',', '=' or '&'",
