@@ -50,6 +50,18 @@ impl PayloadHash<'_> {
     }
 }
 
+/// Bytes allowed in an access key id, region or service: printable ASCII but
+/// the separators of a credential scope and an Authorization header.
+const SCOPE_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x21;
+    while b < 0x7f {
+        t[b] = !matches!(b as u8, b'/' | b',' | b'=' | b'&');
+        b += 1;
+    }
+    t
+};
+
 /// Checks that the access key id, region and service can be written into a
 /// credential scope and parsed back.
 fn check_scope(params: &SigningParams<'_>) -> Result<(), Error> {
@@ -65,16 +77,8 @@ fn check_scope(params: &SigningParams<'_>) -> Result<(), Error> {
                 reason: "it is empty",
             });
         }
-        // A branch-free fold (vectorised) instead of `all`, which stops
-        // early but checks one byte at a time.
-        let bad = value.bytes().fold(0u8, |acc, b| {
-            acc | u8::from(!b.is_ascii_graphic())
-                | u8::from(b == b'/')
-                | u8::from(b == b',')
-                | u8::from(b == b'=')
-                | u8::from(b == b'&')
-        });
-        if bad != 0 {
+        let bad = value.bytes().any(|b| !SCOPE_BYTE[usize::from(b)]);
+        if bad {
             return Err(Error::InvalidScope {
                 field,
                 reason: "it must be printable ASCII without '/', ',', '=' or '&'",
