@@ -119,13 +119,16 @@ impl Req {
             payload: Payload::Bytes(&self.body),
         };
         let out = sigv4::sign(&signable, &self.params()).expect("valid requests sign");
-        let mut received: Vec<(String, String)> = headers
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-        received.extend(out.headers().map(|(n, v)| (n.to_string(), v.to_string())));
-        received
+        received(&headers, &out)
     }
+}
+
+/// The headers a server receives: the request's own, then the signer's.
+fn received(headers: &[(&str, &str)], out: &sigv4::SigningOutput<'_>) -> Vec<(String, String)> {
+    let own = |(n, v): (&str, &str)| (n.to_string(), v.to_string());
+    let mut all: Vec<(String, String)> = headers.iter().copied().map(own).collect();
+    all.extend(out.headers().map(own));
+    all
 }
 
 fn lookup(akid: &str) -> Option<&'static str> {
@@ -421,8 +424,7 @@ fn verify_reports_each_failure_precisely() {
     let headers = [("host", "sts.amazonaws.com")];
     let req = sts_request(&headers, "");
     let out = sigv4::sign(&req, &params).unwrap();
-    let mut received: Vec<(String, String)> = vec![("host".into(), "sts.amazonaws.com".into())];
-    received.extend(out.headers().map(|(n, v)| (n.to_string(), v.to_string())));
+    let received = received(&[("host", "sts.amazonaws.com")], &out);
     let body = b"Action=GetCallerIdentity&Version=2011-06-15";
     let v = |headers: &[(String, String)], now: SystemTime| {
         verify_with("POST", "/", "", headers, body, now)
@@ -505,8 +507,7 @@ fn content_sha256_header_is_checked_against_the_body() {
     let params = SigningParams::new(AKID, SECRET, "us-east-1", "sts", now).with_settings(settings);
     let headers = [("host", "sts.amazonaws.com")];
     let out = sigv4::sign(&sts_request(&headers, ""), &params).unwrap();
-    let mut received: Vec<(String, String)> = vec![("host".into(), "sts.amazonaws.com".into())];
-    received.extend(out.headers().map(|(n, v)| (n.to_string(), v.to_string())));
+    let received = received(&[("host", "sts.amazonaws.com")], &out);
     let body = b"Action=GetCallerIdentity&Version=2011-06-15";
     assert!(verify_with("POST", "/", "", &received, body, now).is_ok());
     assert!(matches!(
@@ -531,8 +532,7 @@ fn token_added_after_signing_is_reported_but_not_signed() {
         out.authorization()
             .contains("SignedHeaders=host;x-amz-date,")
     );
-    let mut received: Vec<(String, String)> = vec![("host".into(), "sts.amazonaws.com".into())];
-    received.extend(out.headers().map(|(n, v)| (n.to_string(), v.to_string())));
+    let received = received(&[("host", "sts.amazonaws.com")], &out);
     let body = b"Action=GetCallerIdentity&Version=2011-06-15";
     let v = verify_with("POST", "/", "", &received, body, now).unwrap();
     assert_eq!(v.session_token.as_deref(), Some("TOKEN"));

@@ -10,9 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use awssts::sigv4::{
-    self, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningSettings,
-};
+use awssts::sigv4::{self, SessionTokenMode, SigningParams, SigningSettings};
 use common::{Continuation, RawRequest, diff, read, read_text, reference_dir};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -102,13 +100,7 @@ fn check_signing(
     what: Check,
 ) -> Result<(), String> {
     let headers = req.header_pairs();
-    let signable = SignableRequest {
-        method: &req.method,
-        path: req.path(),
-        query: req.query(),
-        headers: &headers,
-        payload: Payload::Bytes(&req.body),
-    };
+    let signable = req.signable(&headers);
     let mut params = SigningParams::new(
         "AKIDEXAMPLE",
         SECRET,

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use awssts::sigv4::{
-    self, AmzDate, Payload, SessionTokenMode, SignableRequest, SigningParams, SigningSettings,
+    self, AmzDate, SessionTokenMode, SignableRequest, SigningParams, SigningSettings,
 };
 use common::{Continuation, RawRequest, diff, read, read_text, reference_dir};
 use serde_json::Value;
@@ -95,13 +95,7 @@ fn run_case(dir: &Path) -> Result<usize, String> {
         req.target = target;
     }
     let headers = req.header_pairs();
-    let signable = SignableRequest {
-        method: &req.method,
-        path: req.path(),
-        query: req.query(),
-        headers: &headers,
-        payload: Payload::Bytes(&req.body),
-    };
+    let signable = req.signable(&headers);
     if !dir.join("context.json").exists() {
         return run_canonical_only(&case, dir, &signable);
     }

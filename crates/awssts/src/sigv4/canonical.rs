@@ -291,18 +291,10 @@ fn write_plain_value(out: &mut impl Sink, value: &str) {
 }
 
 /// Writes the canonical headers block (each `name:value\n`, values of the
-/// same name joined by `,`) and the signed-headers list. `headers` must be
-/// sorted with [`cmp_name`] (stable, so values keep their order).
-///
-/// The signed-headers list is appended to `signed` after its first
-/// `signed_start` bytes (so it can be written straight into the
-/// Authorization header being built).
-pub(crate) fn write_headers(
-    out: &mut impl Sink,
-    signed: &mut String,
-    signed_start: usize,
-    headers: &[Header<'_>],
-) {
+/// same name joined by `,`) and appends the signed-headers list to `signed`.
+/// `headers` must be sorted with [`cmp_name`] (stable, so values keep their
+/// order).
+pub(crate) fn write_headers(out: &mut impl Sink, signed: &mut Vec<u8>, headers: &[Header<'_>]) {
     let write = |out: &mut _, h: &Header<'_>| {
         if h.plain {
             write_plain_value(out, h.value);
@@ -310,18 +302,19 @@ pub(crate) fn write_headers(
             write_value(out, h.value);
         }
     };
+    let start = signed.len();
     let mut i = 0;
     while i < headers.len() {
         let name = headers[i].name;
-        if signed.len() > signed_start {
-            signed.push(';');
+        if signed.len() > start {
+            signed.push(b';');
         }
         // Lowercased once, into the signed-headers list, and copied from
-        // there. Names were checked to be ASCII tokens.
+        // there.
         let at = signed.len();
-        signed.push_str(name);
+        signed.extend_from_slice(name.as_bytes());
         signed[at..].make_ascii_lowercase();
-        out.put(&signed.as_bytes()[at..]);
+        out.put(&signed[at..]);
         out.put_byte(b':');
         write(out, &headers[i]);
         i += 1;
@@ -330,8 +323,35 @@ pub(crate) fn write_headers(
             write(out, &headers[i]);
             i += 1;
         }
-        out.put(b"\n");
+        out.put_byte(b'\n');
     }
+}
+
+/// Writes the canonical request:
+/// `METHOD\npath\nquery\nheaders\n\nsigned-headers\npayload-hash`. The
+/// signed-headers list is also appended to `signed`, so the signer can write
+/// it straight into the `Authorization` value it is building.
+pub(crate) fn write_canonical_request(
+    out: &mut impl Sink,
+    method: &str,
+    path: &[u8],
+    query: &[QueryPair<'_>],
+    headers: &[Header<'_>],
+    signed: &mut Vec<u8>,
+    payload_hash: &[u8],
+) {
+    out.put(method.as_bytes());
+    out.put_byte(b'\n');
+    out.put(path);
+    out.put_byte(b'\n');
+    write_query(out, query);
+    out.put_byte(b'\n');
+    let start = signed.len();
+    write_headers(out, signed, headers);
+    out.put_byte(b'\n');
+    out.put(&signed[start..]);
+    out.put_byte(b'\n');
+    out.put(payload_hash);
 }
 
 #[cfg(test)]

@@ -4,10 +4,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use hmac::Mac;
 use sha2::{Digest, Sha256};
 
-use super::canonical::{self, Header, QueryPair};
+use super::canonical::{self, Header};
 use super::encode::{self, ascii_str, hex32};
 use super::sink::{HashSink, Sink};
 use super::{
@@ -89,96 +88,63 @@ fn check_scope(params: &SigningParams<'_>) -> Result<(), Error> {
 }
 
 /// `date/region/service/aws4_request`
-fn write_scope(out: &mut Vec<u8>, date: &AmzDate, region: &str, service: &str) {
-    out.extend_from_slice(date.date().as_bytes());
-    out.push(b'/');
-    out.extend_from_slice(region.as_bytes());
-    out.push(b'/');
-    out.extend_from_slice(service.as_bytes());
-    out.extend_from_slice(b"/aws4_request");
+fn write_scope(out: &mut impl Sink, date: &AmzDate, region: &str, service: &str) {
+    out.put(&date.as_bytes()[..8]);
+    out.put_byte(b'/');
+    out.put(region.as_bytes());
+    out.put_byte(b'/');
+    out.put(service.as_bytes());
+    out.put(b"/aws4_request");
 }
 
-/// `date/region/service/aws4_request`, into a string.
-fn push_scope(out: &mut String, date: &str, region: &str, service: &str) {
-    out.push_str(&date[..8]);
-    out.push('/');
-    out.push_str(region);
-    out.push('/');
-    out.push_str(service);
-    out.push_str("/aws4_request");
-}
-
-/// The string to sign for a canonical request.
-pub(crate) fn string_to_sign(
-    date: &AmzDate,
-    region: &str,
-    service: &str,
-    canonical_request: &[u8],
-) -> Vec<u8> {
-    string_to_sign_from_hash(
-        date,
-        region,
-        service,
-        &Sha256::digest(canonical_request).into(),
-    )
-}
-
-/// The string to sign, given the canonical request's hash.
-pub(crate) fn string_to_sign_from_hash(
+/// `AWS4-HMAC-SHA256\ntimestamp\nscope\nhex(canonical request hash)`
+fn write_string_to_sign(
+    out: &mut impl Sink,
     date: &AmzDate,
     region: &str,
     service: &str,
     canonical_request_hash: &[u8; 32],
-) -> Vec<u8> {
-    let mut sts =
-        Vec::with_capacity(ALGORITHM.len() + 16 + 8 + region.len() + service.len() + 15 + 64 + 3);
-    sts.extend_from_slice(ALGORITHM.as_bytes());
-    sts.push(b'\n');
-    sts.extend_from_slice(date.as_str().as_bytes());
-    sts.push(b'\n');
-    write_scope(&mut sts, date, region, service);
-    sts.push(b'\n');
-    sts.extend_from_slice(&hex32(canonical_request_hash));
-    sts
+) {
+    out.put(ALGORITHM.as_bytes());
+    out.put_byte(b'\n');
+    out.put(date.as_bytes());
+    out.put_byte(b'\n');
+    write_scope(out, date, region, service);
+    out.put_byte(b'\n');
+    out.put(&hex32(canonical_request_hash));
 }
 
-/// The hex signature of a string to sign, with the (cached) signing key.
+/// The string to sign, to show it (it holds no secret).
+pub(crate) fn string_to_sign(
+    date: &AmzDate,
+    region: &str,
+    service: &str,
+    canonical_request_hash: &[u8; 32],
+) -> String {
+    let mut sts = Vec::with_capacity(ALGORITHM.len() + 16 + 8 + region.len() + service.len() + 81);
+    write_string_to_sign(&mut sts, date, region, service, canonical_request_hash);
+    ascii_str(&sts).to_owned()
+}
+
+/// The signature (raw MAC) over the string to sign, with the cached signing
+/// key; the string to sign goes straight into the MAC.
 pub(crate) fn signature(
     secret: &str,
     date: &AmzDate,
     region: &str,
     service: &str,
-    sts: &[u8],
-) -> [u8; 64] {
-    let mut mac = key::keyed_mac(secret, date.date(), region, service);
-    mac.update(sts);
-    hex32(&mac.finalize().into_bytes().into())
+    canonical_request_hash: &[u8; 32],
+) -> [u8; 32] {
+    let mac = key::keyed_mac(secret, date.date(), region, service);
+    let mut sink = HashSink::with(mac);
+    write_string_to_sign(&mut sink, date, region, service, canonical_request_hash);
+    sink.finish()
 }
 
-/// Assembles `METHOD\npath\nquery\nheaders\n\nsigned\npayload`.
-pub(crate) fn assemble(
-    method: &str,
-    path: &[u8],
-    query: &[QueryPair<'_>],
-    headers: &[u8],
-    signed_headers: &[u8],
-    payload_hash: &str,
-) -> Vec<u8> {
-    let mut creq = Vec::with_capacity(
-        method.len() + path.len() + headers.len() + signed_headers.len() + 80 + 64 * query.len(),
-    );
-    creq.extend_from_slice(method.as_bytes());
-    creq.push(b'\n');
-    creq.extend_from_slice(path);
-    creq.push(b'\n');
-    canonical::write_query(&mut creq, query);
-    creq.push(b'\n');
-    creq.extend_from_slice(headers);
-    creq.push(b'\n');
-    creq.extend_from_slice(signed_headers);
-    creq.push(b'\n');
-    creq.extend_from_slice(payload_hash.as_bytes());
-    creq
+/// Lowercases and sorts headers as the canonical request lists them (stable:
+/// values of one name keep their order).
+fn sort_headers(headers: &mut [Header<'_>]) {
+    headers.sort_by(|a, b| canonical::cmp_name(a.name, b.name));
 }
 
 /// The result of [`sign`]: the headers to add to the request.
@@ -227,13 +193,12 @@ impl<'a> SigningOutput<'a> {
     /// request appears only as its hash). See [`canonical_request`] for the
     /// canonical request itself.
     pub fn string_to_sign(&self) -> String {
-        let sts = string_to_sign_from_hash(
+        string_to_sign(
             &self.date,
             self.region,
             self.service,
             &self.canonical_request_hash,
-        );
-        ascii_str(&sts).to_owned()
+        )
     }
 }
 
@@ -327,7 +292,8 @@ fn collect_headers<'r>(
 /// Authorization header up to its signature, and what the output needs.
 struct HeaderMode<'a> {
     date: AmzDate,
-    authorization: String,
+    /// Everything up to `, Signature=`; ASCII.
+    authorization: Vec<u8>,
     content_sha256: Option<String>,
     session_token: Option<&'a str>,
 }
@@ -343,7 +309,6 @@ fn write_header_mode<'a>(
     canonical::check_method(req.method)?;
     check_scope(params)?;
     let date = AmzDate::from_system_time(params.time)?;
-    let date_str = date.as_str();
     let settings = &params.settings;
     let token = params.session_token;
     let token_plain = match token {
@@ -355,7 +320,7 @@ fn write_header_mode<'a>(
     let skip = |n: &str| is_managed_header(n, token.is_some(), settings.content_sha256_header);
     let mut list = HeaderList::with_capacity(req.headers.len() + 3);
     collect_headers(req, skip, &mut list)?;
-    list.push(Header::own("x-amz-date", date_str));
+    list.push(Header::own("x-amz-date", date.as_str()));
     if let (Some(t), SessionTokenMode::Signed) = (token, settings.session_token) {
         list.push(Header {
             name: "x-amz-security-token",
@@ -367,7 +332,7 @@ fn write_header_mode<'a>(
         list.push(Header::own("x-amz-content-sha256", payload.as_str()));
     }
     let headers = list.as_mut_slice();
-    headers.sort_by(|a, b| canonical::cmp_name(a.name, b.name));
+    sort_headers(headers);
 
     let path = canonical::canonical_path(
         req.path,
@@ -377,41 +342,36 @@ fn write_header_mode<'a>(
     let mut query = canonical::parse_query(req.query)?;
     canonical::sort_query(&mut query);
 
-    // The Authorization header is started first so that the signed-headers
+    // The Authorization value is started first so that the signed-headers
     // list is written once, straight into it, and fed from there to the
     // canonical request.
-    let scope_len = 8 + params.region.len() + params.service.len() + 15;
     let names_len: usize = headers.iter().map(|h| h.name.len() + 1).sum();
-    let mut auth = String::with_capacity(
+    let mut auth = Vec::with_capacity(
         ALGORITHM.len()
             + 12
             + params.access_key_id.len()
             + 1
-            + scope_len
+            + (8 + params.region.len() + params.service.len() + 15)
             + 16
             + names_len
             + 12
             + 64,
     );
-    auth.push_str(ALGORITHM);
-    auth.push_str(" Credential=");
-    auth.push_str(params.access_key_id);
-    auth.push('/');
-    push_scope(&mut auth, date_str, params.region, params.service);
-    auth.push_str(", SignedHeaders=");
-    let signed_start = auth.len();
-
-    sink.put(req.method.as_bytes());
-    sink.put(b"\n");
-    sink.put(&path);
-    sink.put(b"\n");
-    canonical::write_query(sink, &query);
-    sink.put(b"\n");
-    canonical::write_headers(sink, &mut auth, signed_start, headers);
-    sink.put(b"\n");
-    sink.put(&auth.as_bytes()[signed_start..]);
-    sink.put(b"\n");
-    sink.put(payload.as_bytes());
+    auth.put(ALGORITHM.as_bytes());
+    auth.put(b" Credential=");
+    auth.put(params.access_key_id.as_bytes());
+    auth.put_byte(b'/');
+    write_scope(&mut auth, &date, params.region, params.service);
+    auth.put(b", SignedHeaders=");
+    canonical::write_canonical_request(
+        sink,
+        req.method,
+        &path,
+        &query,
+        headers,
+        &mut auth,
+        payload.as_bytes(),
+    );
 
     Ok(HeaderMode {
         date,
@@ -440,16 +400,25 @@ pub fn sign<'a>(
     let mut sink = HashSink::new();
     let mut mode = write_header_mode(req, params, &mut sink)?;
     let hash = sink.finish();
-    let sig = signature_from_hash(params, &mode.date, &hash);
-    mode.authorization.push_str(", Signature=");
-    mode.authorization.push_str(ascii_str(&sig));
+    let sig = hex32(&signature(
+        params.secret_access_key,
+        &mode.date,
+        params.region,
+        params.service,
+        &hash,
+    ));
+    mode.authorization.put(b", Signature=");
+    mode.authorization.put(&sig);
+    // Printable ASCII throughout: the scope was checked, names are tokens.
+    let authorization = String::from_utf8(mode.authorization)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Ok(SigningOutput {
         date: mode.date,
         region: params.region,
         service: params.service,
         session_token: mode.session_token,
         content_sha256: mode.content_sha256,
-        authorization: mode.authorization,
+        authorization,
         signature: sig,
         canonical_request_hash: hash,
     })
@@ -470,47 +439,6 @@ pub fn canonical_request(
     })
 }
 
-/// The signature of the string to sign for a canonical request hash,
-/// built on the stack when it fits (it always does for real scopes).
-fn signature_from_hash(params: &SigningParams<'_>, date: &AmzDate, hash: &[u8; 32]) -> [u8; 64] {
-    let day = date.date();
-    let mut mac = key::keyed_mac(params.secret_access_key, day, params.region, params.service);
-    let (region, service) = (params.region.as_bytes(), params.service.as_bytes());
-    // "AWS4-HMAC-SHA256\n" + timestamp + "\n" + day "/" region "/" service
-    // "/aws4_request\n" + hex hash. Everything but region and service has a
-    // fixed size, so it is copied with plain moves.
-    let mut buf = [0u8; 192];
-    let variable = region.len() + service.len();
-    if variable > 192 - 128 {
-        // Absurdly long region or service names: take the slow road.
-        mac.update(&string_to_sign_from_hash(
-            date,
-            params.region,
-            params.service,
-            hash,
-        ));
-        return hex32(&mac.finalize().into_bytes().into());
-    }
-    buf[..17].copy_from_slice(b"AWS4-HMAC-SHA256\n");
-    buf[17..33].copy_from_slice(date.as_bytes());
-    buf[33] = b'\n';
-    buf[34..42].copy_from_slice(&date.as_bytes()[..8]);
-    buf[42] = b'/';
-    let mut at = 43;
-    buf[at..at + region.len()].copy_from_slice(region);
-    at += region.len();
-    buf[at] = b'/';
-    at += 1;
-    buf[at..at + service.len()].copy_from_slice(service);
-    at += service.len();
-    buf[at..at + 14].copy_from_slice(b"/aws4_request\n");
-    at += 14;
-    buf[at..at + 64].copy_from_slice(&hex32(hash));
-    at += 64;
-    mac.update(&buf[..at]);
-    hex32(&mac.finalize().into_bytes().into())
-}
-
 /// The SigV4 query parameters, in the order presigned URLs carry them.
 const PRESIGN_PARAMS: [&str; 7] = [
     "X-Amz-Algorithm",
@@ -529,7 +457,7 @@ pub struct PresignedRequest {
     date: AmzDate,
     expires_in: Duration,
     canonical_request: Vec<u8>,
-    string_to_sign: Vec<u8>,
+    string_to_sign: String,
 }
 
 impl PresignedRequest {
@@ -564,14 +492,15 @@ impl PresignedRequest {
         self.expires_in
     }
 
-    /// The canonical request that was signed.
+    /// The canonical request that was signed (it contains the session
+    /// token when that is signed).
     pub fn canonical_request(&self) -> &str {
         std::str::from_utf8(&self.canonical_request).unwrap_or("")
     }
 
     /// The string to sign.
     pub fn string_to_sign(&self) -> &str {
-        ascii_str(&self.string_to_sign)
+        &self.string_to_sign
     }
 }
 
@@ -610,10 +539,11 @@ pub fn presign(
     let mut list = HeaderList::with_capacity(req.headers.len());
     collect_headers(req, |n| n.eq_ignore_ascii_case("authorization"), &mut list)?;
     let headers = list.as_mut_slice();
-    headers.sort_by(|a, b| canonical::cmp_name(a.name, b.name));
-    let mut header_block = Vec::with_capacity(256);
-    let mut signed = String::with_capacity(64);
-    canonical::write_headers(&mut header_block, &mut signed, 0, headers);
+    sort_headers(headers);
+    // The signed-headers list goes into the query, which the canonical
+    // request holds before the headers: list the names first.
+    let mut signed = Vec::with_capacity(64);
+    canonical::write_headers(&mut (), &mut signed, headers);
 
     let path = canonical::canonical_path(
         req.path,
@@ -631,8 +561,8 @@ pub fn presign(
     }
 
     let mut credential = Vec::with_capacity(96);
-    credential.extend_from_slice(params.access_key_id.as_bytes());
-    credential.push(b'/');
+    credential.put(params.access_key_id.as_bytes());
+    credential.put_byte(b'/');
     write_scope(&mut credential, &date, params.region, params.service);
     let enc = |raw: &[u8]| {
         let mut v = Vec::with_capacity(raw.len() + 16);
@@ -640,13 +570,13 @@ pub fn presign(
         v
     };
     let credential = enc(&credential);
-    let signed_enc = enc(signed.as_bytes());
+    let signed_enc = enc(&signed);
     let expires = seconds.to_string();
     let token_enc = token.map(|t| enc(t.as_bytes()));
     let ours: [(&str, Option<&[u8]>); 6] = [
         (PRESIGN_PARAMS[0], Some(ALGORITHM.as_bytes())),
         (PRESIGN_PARAMS[1], Some(&credential)),
-        (PRESIGN_PARAMS[2], Some(date.as_str().as_bytes())),
+        (PRESIGN_PARAMS[2], Some(date.as_bytes())),
         (PRESIGN_PARAMS[3], Some(&signed_enc)),
         (PRESIGN_PARAMS[4], Some(expires.as_bytes())),
         (PRESIGN_PARAMS[5], token_enc.as_deref()),
@@ -659,22 +589,24 @@ pub fn presign(
     }
     canonical::sort_query(&mut query);
 
-    let creq = assemble(
+    let mut creq = Vec::with_capacity(512);
+    canonical::write_canonical_request(
+        &mut creq,
         req.method,
         &path,
         &query,
-        &header_block,
-        signed.as_bytes(),
-        payload.as_str(),
+        headers,
+        &mut Vec::new(),
+        payload.as_bytes(),
     );
-    let sts = string_to_sign(&date, params.region, params.service, &creq);
-    let sig = signature(
+    let hash: [u8; 32] = Sha256::digest(&creq).into();
+    let sig = hex32(&signature(
         params.secret_access_key,
         &date,
         params.region,
         params.service,
-        &sts,
-    );
+        &hash,
+    ));
 
     let mut out = String::with_capacity(req.query.len() + 256 + token.map_or(0, |t| t.len() * 2));
     out.push_str(req.query);
@@ -697,7 +629,7 @@ pub fn presign(
         signature: sig,
         date,
         expires_in: Duration::from_secs(seconds),
+        string_to_sign: string_to_sign(&date, params.region, params.service, &hash),
         canonical_request: creq,
-        string_to_sign: sts,
     })
 }

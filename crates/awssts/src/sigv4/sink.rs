@@ -1,7 +1,10 @@
-//! Where a canonical request is written: a buffer (to show it) or straight
-//! into SHA-256 (to sign it without ever holding it in memory).
+//! Where a canonical request or string to sign is written: a buffer (to
+//! show it) or straight into SHA-256 or the HMAC (to sign it without ever
+//! holding it in memory).
 
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
+use sha2::digest::consts::U32;
+use sha2::digest::{FixedOutput, Update};
 
 /// Receives the canonical request piece by piece.
 pub(crate) trait Sink {
@@ -11,6 +14,13 @@ pub(crate) trait Sink {
     /// Appends one byte (separators: most pieces of a canonical request are
     /// one byte long, and a byte store is far cheaper than a `memcpy` call).
     fn put_byte(&mut self, byte: u8);
+}
+
+/// Discards everything (for when only a side product is wanted).
+impl Sink for () {
+    fn put(&mut self, _: &[u8]) {}
+
+    fn put_byte(&mut self, _: u8) {}
 }
 
 impl Sink for Vec<u8> {
@@ -61,17 +71,26 @@ fn copy_small(dst: &mut [u8], src: &[u8]) {
 /// the hasher directly, without being copied.
 const GATHER: usize = 256;
 
-/// Hashes what is written with SHA-256.
-pub(crate) struct HashSink {
-    hasher: Sha256,
+/// Feeds what is written to a 32-byte hash or MAC: SHA-256 by default, or
+/// an HMAC already keyed with the signing key.
+pub(crate) struct HashSink<H = Sha256> {
+    hasher: H,
     buf: [u8; GATHER],
     len: usize,
 }
 
 impl HashSink {
+    /// Hashes with SHA-256.
     pub(crate) fn new() -> Self {
+        Self::with(Sha256::default())
+    }
+}
+
+impl<H: Update + FixedOutput<OutputSize = U32>> HashSink<H> {
+    /// Feeds `hasher`.
+    pub(crate) fn with(hasher: H) -> Self {
         Self {
-            hasher: Sha256::new(),
+            hasher,
             buf: [0; GATHER],
             len: 0,
         }
@@ -84,14 +103,14 @@ impl HashSink {
         }
     }
 
-    /// The SHA-256 of everything written.
+    /// The hash (or MAC) of everything written.
     pub(crate) fn finish(mut self) -> [u8; 32] {
         self.flush();
-        self.hasher.finalize().into()
+        self.hasher.finalize_fixed().into()
     }
 }
 
-impl Sink for HashSink {
+impl<H: Update + FixedOutput<OutputSize = U32>> Sink for HashSink<H> {
     #[inline]
     fn put_byte(&mut self, byte: u8) {
         if self.len == GATHER {
@@ -135,6 +154,8 @@ mod tests {
 
     #[test]
     fn hash_sink_equals_hashing_the_buffer() {
+        use sha2::Digest;
+
         let pieces: Vec<Vec<u8>> = (0..200usize)
             .map(|i| {
                 (0..(i * 7919) % 700)

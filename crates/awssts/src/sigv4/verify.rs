@@ -5,14 +5,14 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use hmac::Mac;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::canonical::{self, QueryPair};
-use super::encode::{ascii_str, hex32, percent_decode, unhex32};
-use super::sign::{assemble, string_to_sign};
-use super::{ALGORITHM, AmzDate, Error, MAX_PRESIGN_EXPIRY, UNSIGNED_PAYLOAD, key};
+use super::canonical::{self, Header, QueryPair};
+use super::encode::{hex32, percent_decode, unhex32};
+use super::sign::{signature, string_to_sign};
+use super::sink::HashSink;
+use super::{ALGORITHM, AmzDate, Error, MAX_PRESIGN_EXPIRY, UNSIGNED_PAYLOAD};
 
 /// A request as a server received it.
 #[derive(Clone, Copy)]
@@ -383,40 +383,32 @@ fn parse_presigned<'r>(query: &'r str, algorithm: &str) -> Result<Claimed<'r>, V
     })
 }
 
-/// The canonical headers block for the names the client says it signed.
-fn signed_header_block(
-    req: &VerifyRequest<'_>,
-    names: &[String],
-) -> Result<(Vec<u8>, Vec<u8>), VerifyError> {
-    let mut block = Vec::with_capacity(256);
-    let mut list = Vec::with_capacity(64);
+/// The headers the client says it signed, in its order, each with every
+/// value the request carries for it.
+fn signed_headers<'r>(
+    req: &VerifyRequest<'r>,
+    names: &'r [String],
+) -> Result<Vec<Header<'r>>, VerifyError> {
+    let mut headers = Vec::with_capacity(names.len() + 2);
     for name in names {
-        let mut values = header_values(req, name).peekable();
-        if values.peek().is_none() {
+        let before = headers.len();
+        headers.extend(header_values(req, name).map(|value| Header {
+            name,
+            value,
+            plain: false,
+        }));
+        if headers.len() == before {
             return Err(malformed(format!(
                 "SignedHeaders names {name:?}, which the request does not have"
             )));
         }
-        if !list.is_empty() {
-            list.push(b';');
-        }
-        list.extend_from_slice(name.as_bytes());
-        block.extend_from_slice(name.as_bytes());
-        block.push(b':');
-        for (i, v) in values.enumerate() {
-            if i > 0 {
-                block.push(b',');
-            }
-            canonical::write_value(&mut block, v);
-        }
-        block.push(b'\n');
     }
-    Ok((block, list))
+    Ok(headers)
 }
 
 /// The payload hash the client must have used.
-fn payload_hash(req: &VerifyRequest<'_>, claimed: &Claimed<'_>) -> Result<String, VerifyError> {
-    let body_hash = || String::from_utf8(hex32(&Sha256::digest(req.body).into()).to_vec());
+fn payload_hash(req: &VerifyRequest<'_>, claimed: &Claimed<'_>) -> Result<Vec<u8>, VerifyError> {
+    let body_hash = || hex32(&Sha256::digest(req.body).into());
     let declared = single_header(req, "x-amz-content-sha256")?;
     match declared {
         Some(h)
@@ -427,15 +419,14 @@ fn payload_hash(req: &VerifyRequest<'_>, claimed: &Claimed<'_>) -> Result<String
         {
             let h = h.trim();
             if h == UNSIGNED_PAYLOAD || h.starts_with("STREAMING-") {
-                return Ok(h.to_owned());
+                return Ok(h.as_bytes().to_vec());
             }
-            let actual = body_hash().unwrap_or_default();
-            if !h.eq_ignore_ascii_case(&actual) {
+            if !h.as_bytes().eq_ignore_ascii_case(&body_hash()) {
                 return Err(VerifyError::PayloadHashMismatch);
             }
-            Ok(h.to_owned())
+            Ok(h.as_bytes().to_vec())
         }
-        _ => Ok(body_hash().unwrap_or_default()),
+        _ => Ok(body_hash().to_vec()),
     }
 }
 
@@ -486,23 +477,32 @@ where
         query.retain(|(k, _)| &**k != b"X-Amz-Signature");
     }
     canonical::sort_query(&mut query);
-    let (headers, signed) = signed_header_block(req, &claimed.signed_headers)?;
+    let headers = signed_headers(req, &claimed.signed_headers)?;
     let payload = payload_hash(req, &claimed)?;
 
+    // The canonical request is hashed as it is written, as when signing.
     let check = |query: &[QueryPair<'_>]| {
-        let creq = assemble(req.method, &path, query, &headers, &signed, &payload);
-        let sts = string_to_sign(&claimed.date, &claimed.region, &claimed.service, &creq);
-        let mut mac = key::keyed_mac(
+        let mut sink = HashSink::new();
+        canonical::write_canonical_request(
+            &mut sink,
+            req.method,
+            &path,
+            query,
+            &headers,
+            &mut Vec::new(),
+            &payload,
+        );
+        let hash = sink.finish();
+        let computed = signature(
             secret.as_ref(),
-            &claimed.scope_date,
+            &claimed.date,
             &claimed.region,
             &claimed.service,
+            &hash,
         );
-        mac.update(&sts);
-        let computed: [u8; 32] = mac.finalize().into_bytes().into();
-        (bool::from(computed.ct_eq(&claimed.signature)), sts)
+        (bool::from(computed.ct_eq(&claimed.signature)), hash)
     };
-    let (mut ok, sts) = check(&query);
+    let (mut ok, hash) = check(&query);
     if !ok && claimed.expires.is_some() && claimed.session_token.is_some() {
         // Some signers add the token to a presigned URL after signing.
         query.retain(|(k, _)| &**k != b"X-Amz-Security-Token");
@@ -510,7 +510,7 @@ where
     }
     if !ok {
         return Err(VerifyError::SignatureMismatch {
-            string_to_sign: ascii_str(&sts).to_owned(),
+            string_to_sign: string_to_sign(&claimed.date, &claimed.region, &claimed.service, &hash),
         });
     }
 

@@ -106,6 +106,20 @@ impl RawRequest {
         self.target.split_once('?').map_or("", |(_, q)| q)
     }
 
+    /// The request for the signer, over `headers` from [`Self::header_pairs`].
+    pub fn signable<'a>(
+        &'a self,
+        headers: &'a [(&'a str, &'a str)],
+    ) -> awssts::sigv4::SignableRequest<'a> {
+        awssts::sigv4::SignableRequest {
+            method: &self.method,
+            path: self.path(),
+            query: self.query(),
+            headers,
+            payload: awssts::sigv4::Payload::Bytes(&self.body),
+        }
+    }
+
     /// Name/value pairs for the signer.
     pub fn header_pairs(&self) -> Vec<(&str, &str)> {
         self.headers
