@@ -141,7 +141,7 @@ pub(crate) fn signature(
     sink.finish()
 }
 
-/// Lowercases and sorts headers as the canonical request lists them (stable:
+/// Sorts headers by lowercase name, as the canonical request lists them (stable:
 /// values of one name keep their order).
 fn sort_headers(headers: &mut [Header<'_>]) {
     headers.sort_by(|a, b| canonical::cmp_name(a.name, b.name));
