@@ -12,7 +12,10 @@
 mod blocking;
 #[allow(dead_code, unreachable_pub)]
 mod client;
+pub mod credentials;
+pub mod env;
 pub mod metadata;
+pub mod retry;
 pub mod sigv4;
 
 // The README's examples are compiled and run as doctests.

@@ -1,0 +1,294 @@
+//! Credentials and where they come from.
+//!
+//! [`Credentials`] is what signs a request; [`ProvideCredentials`] is anything
+//! that can produce them. Static credentials implement it directly; the
+//! environment, profile, process, web-identity, container and IMDS providers
+//! build on the same trait.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::SystemTime;
+
+use zeroize::Zeroizing;
+
+/// AWS credentials: an access key id, its secret, and for temporary
+/// credentials a session token and an expiry.
+///
+/// Cheap to clone (the fields are shared). The secret and the token are
+/// wiped from memory when the last clone is dropped, and never printed:
+/// `Debug` shows the access key id, the expiry and the provider only.
+#[derive(Clone)]
+pub struct Credentials {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    access_key_id: String,
+    secret_access_key: Zeroizing<String>,
+    session_token: Option<Zeroizing<String>>,
+    expiration: Option<SystemTime>,
+    account_id: Option<String>,
+    provider: &'static str,
+}
+
+impl Credentials {
+    /// Credentials from their parts. `provider` names where they came from
+    /// (shown in `Debug` and in errors), e.g. `"static"` or `"environment"`.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+        session_token: Option<String>,
+        expiration: Option<SystemTime>,
+        provider: &'static str,
+    ) -> Self {
+        Credentials {
+            inner: Arc::new(Inner {
+                access_key_id: access_key_id.into(),
+                secret_access_key: Zeroizing::new(secret_access_key.into()),
+                session_token: session_token.map(Zeroizing::new),
+                expiration,
+                account_id: None,
+                provider,
+            }),
+        }
+    }
+
+    /// Long-term credentials that never expire (`provider` is `"static"`).
+    pub fn from_keys(
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        Credentials::new(access_key_id, secret_access_key, None, None, "static")
+    }
+
+    /// The same credentials with the AWS account id they belong to.
+    pub fn with_account_id(self, account_id: impl Into<String>) -> Self {
+        let inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            Err(shared) => Inner {
+                access_key_id: shared.access_key_id.clone(),
+                secret_access_key: shared.secret_access_key.clone(),
+                session_token: shared.session_token.clone(),
+                expiration: shared.expiration,
+                account_id: shared.account_id.clone(),
+                provider: shared.provider,
+            },
+        };
+        Credentials {
+            inner: Arc::new(Inner {
+                account_id: Some(account_id.into()),
+                ..inner
+            }),
+        }
+    }
+
+    /// The access key id (not a secret: it appears in every signed request).
+    pub fn access_key_id(&self) -> &str {
+        &self.inner.access_key_id
+    }
+
+    /// The secret access key. Handle with care: never log it.
+    pub fn secret_access_key(&self) -> &str {
+        &self.inner.secret_access_key
+    }
+
+    /// The session token of temporary credentials.
+    pub fn session_token(&self) -> Option<&str> {
+        self.inner.session_token.as_deref().map(String::as_str)
+    }
+
+    /// When temporary credentials stop working.
+    pub fn expiration(&self) -> Option<SystemTime> {
+        self.inner.expiration
+    }
+
+    /// The account the credentials belong to, when the provider knew it.
+    pub fn account_id(&self) -> Option<&str> {
+        self.inner.account_id.as_deref()
+    }
+
+    /// Which provider produced these credentials.
+    pub fn provider_name(&self) -> &'static str {
+        self.inner.provider
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Credentials");
+        d.field("access_key_id", &self.inner.access_key_id)
+            .field("secret_access_key", &"** redacted **");
+        if self.inner.session_token.is_some() {
+            d.field("session_token", &"** redacted **");
+        }
+        d.field("expiration", &self.inner.expiration)
+            .field("account_id", &self.inner.account_id)
+            .field("provider", &self.inner.provider)
+            .finish()
+    }
+}
+
+impl fmt::Display for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "credentials {} from {}",
+            self.inner.access_key_id, self.inner.provider
+        )
+    }
+}
+
+impl PartialEq for Credentials {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.inner, &other.inner);
+        a.access_key_id == b.access_key_id
+            && *a.secret_access_key == *b.secret_access_key
+            && a.session_token == b.session_token
+            && a.expiration == b.expiration
+            && a.account_id == b.account_id
+    }
+}
+
+impl Eq for Credentials {}
+
+/// Why credentials could not be provided.
+#[derive(Debug, thiserror::Error)]
+#[error("{provider}: {message}")]
+pub struct CredentialsError {
+    provider: &'static str,
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl CredentialsError {
+    /// An error from `provider`, saying what went wrong and what to do.
+    pub fn new(provider: &'static str, message: impl Into<String>) -> Self {
+        CredentialsError {
+            provider,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// The same error, caused by `source`.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The provider that failed.
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+}
+
+/// Something that produces credentials, possibly asynchronously (a file, a
+/// process, an STS call).
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Produces credentials, or says why it cannot.
+    fn provide_credentials(&self) -> ProvideCredentialsFuture<'_>;
+}
+
+/// The future returned by [`ProvideCredentials::provide_credentials`].
+/// Providers that already have an answer return it without allocating.
+pub struct ProvideCredentialsFuture<'a> {
+    inner: FutureInner<'a>,
+}
+
+type BoxedCredentialsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+enum FutureInner<'a> {
+    Ready(Option<Result<Credentials, CredentialsError>>),
+    Pending(BoxedCredentialsFuture<'a>),
+}
+
+impl<'a> ProvideCredentialsFuture<'a> {
+    /// A future that is already done.
+    pub fn ready(result: Result<Credentials, CredentialsError>) -> Self {
+        ProvideCredentialsFuture {
+            inner: FutureInner::Ready(Some(result)),
+        }
+    }
+
+    /// Wraps an async computation.
+    pub fn new(
+        future: impl Future<Output = Result<Credentials, CredentialsError>> + Send + 'a,
+    ) -> Self {
+        ProvideCredentialsFuture {
+            inner: FutureInner::Pending(Box::pin(future)),
+        }
+    }
+}
+
+impl Future for ProvideCredentialsFuture<'_> {
+    type Output = Result<Credentials, CredentialsError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().inner {
+            FutureInner::Ready(result) => match result.take() {
+                Some(result) => Poll::Ready(result),
+                None => Poll::Ready(Err(CredentialsError::new(
+                    "credentials",
+                    "credentials future polled after it completed",
+                ))),
+            },
+            FutureInner::Pending(future) => future.as_mut().poll(cx),
+        }
+    }
+}
+
+/// Static credentials provide themselves.
+impl ProvideCredentials for Credentials {
+    fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
+        ProvideCredentialsFuture::ready(Ok(self.clone()))
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
+    fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
+        (**self).provide_credentials()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let c = Credentials::new(
+            "ASIAEXAMPLE",
+            "very-secret-key",
+            Some("very-secret-token".into()),
+            None,
+            "test",
+        );
+        for shown in [format!("{c:?}"), format!("{c:#?}"), c.to_string()] {
+            assert!(!shown.contains("very-secret"), "{shown}");
+            assert!(shown.contains("ASIAEXAMPLE"));
+        }
+        assert_eq!(c.secret_access_key(), "very-secret-key");
+        assert_eq!(c.session_token(), Some("very-secret-token"));
+        let with_account = c.clone().with_account_id("123456789012");
+        assert_eq!(with_account.account_id(), Some("123456789012"));
+        assert_eq!(with_account.secret_access_key(), "very-secret-key");
+        assert_eq!(c.account_id(), None);
+    }
+
+    #[test]
+    fn static_credentials_provide_themselves_without_waiting() {
+        let c = Credentials::from_keys("AKID", "secret");
+        let mut fut = c.provide_credentials();
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        match Pin::new(&mut fut).poll(&mut cx) {
+            Poll::Ready(Ok(got)) => assert_eq!(got, c),
+            other => panic!("expected ready credentials, got {other:?}"),
+        }
+    }
+}
