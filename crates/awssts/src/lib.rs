@@ -14,6 +14,7 @@ mod blocking;
 mod client;
 pub mod metadata;
 pub mod sigv4;
+pub mod transport;
 
 // The README's examples are compiled and run as doctests.
 #[doc = include_str!("../../../README.md")]
