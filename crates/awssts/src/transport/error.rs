@@ -326,6 +326,12 @@ mod tests {
     }
 
     #[test]
+    fn error_can_cross_threads_and_box() {
+        fn assert_bounds<T: Send + Sync + 'static + StdError>() {}
+        assert_bounds::<TransportError>();
+    }
+
+    #[test]
     fn source_is_chained() {
         let io = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
         let e = TransportError::new(TransportErrorKind::Connect, "h", 1).with_source(io);

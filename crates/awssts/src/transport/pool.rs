@@ -240,8 +240,10 @@ pub struct PoolStats {
     pub closed_by_server: u64,
     /// Idle connections closed because the host already had `max_idle_per_host`.
     pub discarded_over_idle_limit: u64,
-    /// Connections dropped after a failure (timeout, reset, oversized or
-    /// unread body, cancelled send).
+    /// Connections dropped after a failure the transport saw (read timeout,
+    /// reset, oversized body). A connection abandoned because the attempt
+    /// timed out or the caller dropped the `send` future is closed too, but
+    /// not counted here.
     pub failed: u64,
     /// Requests repeated on a fresh connection because a reused one turned
     /// out to be closed before any response arrived.
