@@ -163,6 +163,12 @@ impl fmt::Debug for Transport {
     }
 }
 
+/// Why no response head arrived.
+enum HeadFailure {
+    Hyper(hyper::Error),
+    Timeout(std::time::Duration),
+}
+
 /// The request in pieces, so that it can be rebuilt for the one resend
 /// after a stale connection.
 struct Parts {
@@ -291,64 +297,62 @@ impl Inner {
                 origin.port(),
             )
         })?;
-        let mut parts = Some(prepare(request, origin));
-        let mut fresh_only = false;
-        loop {
-            let (mut conn, reused) = self.obtain(pool, fresh_only).await?;
-            // Keep a copy only when the connection might turn out stale.
-            let req = match (&parts, reused) {
-                (Some(p), true) => p.to_request(),
-                _ => match parts.take() {
-                    Some(p) => p.into_request(),
-                    None => {
-                        return Err(TransportError::new(
-                            TransportErrorKind::ConnectionClosed,
-                            origin.host(),
-                            origin.port(),
-                        ));
-                    }
-                },
-            };
-            conn.state.requests = conn.state.requests.saturating_add(1);
-            let head = match self.config.read_timeout {
-                None => conn.sender.send_request(req).await,
-                Some(d) => match tokio::time::timeout(d, conn.sender.send_request(req)).await {
-                    Ok(result) => result,
-                    Err(_) => {
-                        Counters::bump(&self.counters.failed);
-                        return Err(TransportError::new(
-                            TransportErrorKind::ReadTimeout,
-                            origin.host(),
-                            origin.port(),
-                        )
-                        .duration(d));
-                    }
-                },
-            };
-            let response = match head {
-                Ok(r) => r,
-                Err(e) => {
+        let parts = prepare(request, origin);
+        let (mut conn, reused) = self.obtain(pool, false).await?;
+        let head = if reused {
+            // A copy is kept only here, where the connection may turn out to
+            // have been closed by the server while it sat idle.
+            match self.round_trip(&mut conn, parts.to_request()).await {
+                Err(HeadFailure::Hyper(e)) if is_stale(&e) => {
+                    tracing::debug!(host = origin.host(), error = %e, "pooled connection was stale; resending on a new one");
                     Counters::bump(&self.counters.failed);
-                    if reused && !fresh_only && is_stale(&e) {
-                        tracing::debug!(host = origin.host(), error = %e, "pooled connection was stale; resending on a new one");
-                        Counters::bump(&self.counters.stale_retries);
-                        fresh_only = true;
-                        continue;
-                    }
-                    return Err(TransportError::from_hyper(e, origin.host(), origin.port()));
+                    Counters::bump(&self.counters.stale_retries);
+                    (conn, _) = self.obtain(pool, true).await?;
+                    self.round_trip(&mut conn, parts.into_request()).await
                 }
-            };
-            return self.finish(pool, conn, response).await;
-        }
+                other => other,
+            }
+        } else {
+            self.round_trip(&mut conn, parts.into_request()).await
+        };
+        let response = head.map_err(|failure| {
+            Counters::bump(&self.counters.failed);
+            match failure {
+                HeadFailure::Hyper(e) => {
+                    TransportError::from_hyper(e, origin.host(), origin.port())
+                }
+                HeadFailure::Timeout(d) => TransportError::new(
+                    TransportErrorKind::ReadTimeout,
+                    origin.host(),
+                    origin.port(),
+                )
+                .duration(d),
+            }
+        })?;
+        self.finish(pool, conn, response).await
     }
 
-    /// An idle connection that is still open, or else a new one.
-    async fn obtain(
+    /// Sends the request and waits for the response head.
+    async fn round_trip(
         &self,
-        pool: &HostPool,
-        fresh_only: bool,
-    ) -> Result<(Conn, bool), TransportError> {
-        if !fresh_only {
+        conn: &mut Conn,
+        request: http::Request<Full<Bytes>>,
+    ) -> Result<http::Response<Incoming>, HeadFailure> {
+        conn.state.requests = conn.state.requests.saturating_add(1);
+        let sent = conn.sender.send_request(request);
+        let head = match self.config.read_timeout {
+            None => sent.await,
+            Some(d) => tokio::time::timeout(d, sent)
+                .await
+                .map_err(|_| HeadFailure::Timeout(d))?,
+        };
+        head.map_err(HeadFailure::Hyper)
+    }
+
+    /// An idle connection that is still open, or else (or when `fresh`) a
+    /// new one; the flag says whether the connection was reused.
+    async fn obtain(&self, pool: &HostPool, fresh: bool) -> Result<(Conn, bool), TransportError> {
+        if !fresh {
             // Bounded by the idle list, which only shrinks here.
             while let Some(mut conn) = pool.checkout(&self.policy, &self.counters, Instant::now()) {
                 // Waits for the connection's driver to finish with the
