@@ -12,6 +12,7 @@
 mod blocking;
 #[allow(dead_code, unreachable_pub)]
 mod client;
+pub mod endpoint;
 pub mod metadata;
 pub mod sigv4;
 
