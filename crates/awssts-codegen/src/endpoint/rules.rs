@@ -146,6 +146,14 @@ pub(super) fn generate(rule_set: &Value) -> Result<String, String> {
         .ok_or("no `rules` array")?;
     let mut g = Gen::default();
     g.rules(rules, &scope, true, "rules")?;
+    // `aws.partition` is passed in, so tests can run the rules over other
+    // partition data than the generated table.
+    let partition_param = if g.imports.contains("PartitionFn") {
+        "partition"
+    } else {
+        "_partition"
+    };
+    g.imports.insert("PartitionFn");
     let mut imports: Vec<&str> = vec!["Error", "Params", "RuleEndpoint"];
     imports.extend(g.imports.iter().filter(|i| !i.contains("::")));
     imports.sort_unstable();
@@ -164,8 +172,9 @@ pub(super) fn generate(rule_set: &Value) -> Result<String, String> {
         "//! STS's endpoint rules as straight Rust: one `if` per rule, in the rule\n\
          //! set's order; the first rule whose conditions hold decides.\n\n\
          {uses}\n\
-         /// Runs the rule set over `params`.\n\
-         pub(super) fn resolve(params: &Params) -> Result<RuleEndpoint, Error> {{\n\
+         /// Runs the rule set over `params`, with `partition` as `aws.partition`.\n\
+         pub(super) fn resolve(params: &Params, {partition_param}: PartitionFn) \
+         -> Result<RuleEndpoint, Error> {{\n\
          {prelude}{}}}\n",
         g.out
     ))
@@ -602,9 +611,9 @@ impl Gen {
             "aws.partition" => {
                 arity(1)?;
                 let region = self.arg(a(0)?, &Ty::Str, scope, "aws.partition")?;
-                self.imports.insert("partitions::");
+                self.imports.insert("PartitionFn");
                 Ok((
-                    format!("partitions::partition({region})"),
+                    format!("partition({region})"),
                     Ty::Opt(Box::new(Ty::Partition)),
                 ))
             }
@@ -881,6 +890,7 @@ mod tests {
         for expected in [
             "let Some(endpoint) = endpoint",
             "let Some(url) = functions::parse_url(endpoint)",
+            "_partition: PartitionFn",
             "functions::is_valid_host_label(region, false)",
             "let encoded = functions::uri_encode(endpoint)",
             "encoded.as_str()",

@@ -13,7 +13,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// What `aws.partition` returns for a region: the partition's outputs (with
 /// any overrides the region entry carries).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Partition {
     /// `name`: the partition id, e.g. `aws-cn`.
     pub name: &'static str,

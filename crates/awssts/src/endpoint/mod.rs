@@ -24,6 +24,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 mod functions;
+#[cfg(test)]
+mod partition_tests;
 mod partitions;
 mod pattern;
 mod rules;
@@ -115,7 +117,7 @@ pub fn resolve(params: &Params) -> Result<Endpoint, Error> {
     {
         return Err(Error::invalid_endpoint(url));
     }
-    let found = rules::resolve(params)?;
+    let found = rules::resolve(params, partitions::partition)?;
     let (signing_name, signing_region) = match found.sigv4 {
         Some(sigv4) => (sigv4.signing_name, sigv4.signing_region),
         None => (
@@ -132,6 +134,9 @@ pub fn resolve(params: &Params) -> Result<Endpoint, Error> {
         signing_name,
     })
 }
+
+/// `aws.partition`, as the generated rules take it.
+type PartitionFn = fn(&str) -> Option<&'static functions::Partition>;
 
 /// What the generated rules return: the URL and, when the rule gives them,
 /// the SigV4 signing properties from its `authSchemes`.

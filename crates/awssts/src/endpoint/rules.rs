@@ -2,11 +2,10 @@
 //! STS's endpoint rules as straight Rust: one `if` per rule, in the rule
 //! set's order; the first rule whose conditions hold decides.
 
-use super::partitions;
-use super::{Error, Params, RuleEndpoint, SigV4};
+use super::{Error, Params, PartitionFn, RuleEndpoint, SigV4};
 
-/// Runs the rule set over `params`.
-pub(super) fn resolve(params: &Params) -> Result<RuleEndpoint, Error> {
+/// Runs the rule set over `params`, with `partition` as `aws.partition`.
+pub(super) fn resolve(params: &Params, partition: PartitionFn) -> Result<RuleEndpoint, Error> {
     let region = params.region.as_deref();
     let use_dual_stack = params.use_dual_stack;
     let use_fips = params.use_fips;
@@ -15,7 +14,7 @@ pub(super) fn resolve(params: &Params) -> Result<RuleEndpoint, Error> {
     if use_global_endpoint
         && endpoint.is_none()
         && let Some(region) = region
-        && let Some(partition_result) = partitions::partition(region)
+        && let Some(partition_result) = partition(region)
         && !use_fips
         && !use_dual_stack
     {
@@ -71,7 +70,7 @@ pub(super) fn resolve(params: &Params) -> Result<RuleEndpoint, Error> {
         });
     }
     if let Some(region) = region {
-        if let Some(partition_result) = partitions::partition(region) {
+        if let Some(partition_result) = partition(region) {
             if use_fips && use_dual_stack {
                 if partition_result.supports_fips && partition_result.supports_dual_stack {
                     return Ok(RuleEndpoint {
