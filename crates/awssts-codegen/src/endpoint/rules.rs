@@ -413,7 +413,13 @@ impl Gen {
                 "stringEquals on `{reference}`, which is not a set string here"
             ));
         }
-        let alternatives: Vec<String> = run.iter().map(|l| rust_str(l)).collect();
+        // A repeated value would be an unreachable pattern.
+        let mut seen = BTreeSet::new();
+        let alternatives: Vec<String> = run
+            .iter()
+            .filter(|l| seen.insert(l.as_str()))
+            .map(|l| rust_str(l))
+            .collect();
         let code = self.endpoint(&endpoint, scope)?;
         writeln!(
             self.out,

@@ -58,6 +58,10 @@ pub struct Params {
 
 /// Where to send a request and how to sign it.
 ///
+/// STS's rules give no endpoint headers and no properties besides the
+/// SigV4 signing name and region; the generator refuses a rule set that
+/// does, so nothing they say is dropped here.
+///
 /// ```
 /// use awssts::endpoint::{Params, resolve};
 ///
