@@ -14,6 +14,7 @@ mod blocking;
 #[allow(dead_code, unreachable_pub)]
 mod client;
 pub mod credentials;
+pub mod endpoint;
 pub mod env;
 pub mod metadata;
 pub mod retry;
