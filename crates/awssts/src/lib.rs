@@ -12,8 +12,13 @@
 mod blocking;
 #[allow(dead_code, unreachable_pub)]
 mod client;
+mod datetime;
 pub mod metadata;
+mod secret;
 pub mod sigv4;
+
+pub use datetime::{DateTime, DateTimeError};
+pub use secret::SecretString;
 
 // The README's examples are compiled and run as doctests.
 #[doc = include_str!("../../../README.md")]
