@@ -14,6 +14,8 @@ mod blocking;
 mod client;
 mod datetime;
 pub mod metadata;
+pub mod model;
+pub mod protocol;
 mod secret;
 pub mod sigv4;
 
