@@ -528,3 +528,47 @@ fn every_error_maps_to_its_kind() {
         );
     }
 }
+
+#[test]
+fn secrets_are_never_echoed_by_validation() {
+    use awssts::protocol::Operation;
+    let input = AssumeRoleWithSAMLInput::default()
+        .role_arn("arn:aws:iam::123456789012:role/demo")
+        .principal_arn("arn:aws:iam::123456789012:saml-provider/idp")
+        .saml_assertion("xyz");
+    let err = input.validate().unwrap_err();
+    assert_eq!(err.rule, Rule::MinLength(4));
+    assert_eq!(
+        err.to_string(),
+        "AssumeRoleWithSAML: SAMLAssertion must be at least 4 characters long, got 3"
+    );
+    assert!(!format!("{input:?}").contains("xyz"));
+    let input = AssumeRoleInput::default()
+        .role_arn("arn:aws:iam::123456789012:role/demo")
+        .role_session_name("s")
+        .duration_seconds(60);
+    assert_eq!(
+        input.validate().unwrap_err().to_string(),
+        "AssumeRole: RoleSessionName must be at least 2 characters long, got 1"
+    );
+    let input = input.role_session_name("session");
+    assert_eq!(
+        input.validate().unwrap_err().to_string(),
+        "AssumeRole: DurationSeconds must be at least 900, got 60"
+    );
+    let input = AssumeRoleInput::default().role_session_name("ok-name");
+    assert_eq!(
+        input.validate().unwrap_err().to_string(),
+        "AssumeRole: RoleArn is required"
+    );
+    let input = AssumeRoleInput::default()
+        .role_arn("arn:aws:iam::123456789012:role/demo")
+        .role_session_name("ok-name")
+        .tags(Tag::new("Project", "Unicorn"))
+        .tags(Tag::new("Bad!", "x"));
+    assert_eq!(
+        input.validate().unwrap_err().to_string(),
+        "AssumeRole: Tags[1].Key is invalid: character '!' at position 3 is not allowed \
+         (allowed: Unicode letters, Unicode separators, Unicode numbers and _.:/=+-@)"
+    );
+}

@@ -128,66 +128,6 @@ impl crate::blocking::Client {
 }
 
 impl<C> RequestBuilder<C, AssumeRoleInput> {
-    /// Sets `DurationSeconds`: How long the credentials or token stay valid, in seconds.
-    pub fn duration_seconds(self, v: i32) -> Self {
-        self.map_input(|i| i.duration_seconds(v))
-    }
-
-    /// Sets or clears `DurationSeconds`.
-    pub fn set_duration_seconds(self, v: Option<i32>) -> Self {
-        self.map_input(|i| i.set_duration_seconds(v))
-    }
-
-    /// Sets `ExternalId`: The identifier the role's trust policy requires from third parties.
-    pub fn external_id(self, v: impl Into<String>) -> Self {
-        self.map_input(|i| i.external_id(v))
-    }
-
-    /// Sets or clears `ExternalId`.
-    pub fn set_external_id(self, v: Option<String>) -> Self {
-        self.map_input(|i| i.set_external_id(v))
-    }
-
-    /// Sets `MinimumSessionTokenSize`: The smallest session token size, in bytes, the caller is prepared to handle.
-    pub fn minimum_session_token_size(self, v: i32) -> Self {
-        self.map_input(|i| i.minimum_session_token_size(v))
-    }
-
-    /// Sets or clears `MinimumSessionTokenSize`.
-    pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
-        self.map_input(|i| i.set_minimum_session_token_size(v))
-    }
-
-    /// Sets `Policy`: An inline session policy (JSON) that further limits the session's permissions.
-    pub fn policy(self, v: impl Into<String>) -> Self {
-        self.map_input(|i| i.policy(v))
-    }
-
-    /// Sets or clears `Policy`.
-    pub fn set_policy(self, v: Option<String>) -> Self {
-        self.map_input(|i| i.set_policy(v))
-    }
-
-    /// Appends to `PolicyArns`: Managed policies whose permissions further limit the session.
-    pub fn policy_arns(self, item: impl Into<PolicyDescriptorType>) -> Self {
-        self.map_input(|i| i.policy_arns(item))
-    }
-
-    /// Replaces `PolicyArns`.
-    pub fn set_policy_arns(self, v: Vec<PolicyDescriptorType>) -> Self {
-        self.map_input(|i| i.set_policy_arns(v))
-    }
-
-    /// Appends to `ProvidedContexts`: Context assertions from trusted context providers, passed into the session.
-    pub fn provided_contexts(self, item: impl Into<ProvidedContext>) -> Self {
-        self.map_input(|i| i.provided_contexts(item))
-    }
-
-    /// Replaces `ProvidedContexts`.
-    pub fn set_provided_contexts(self, v: Vec<ProvidedContext>) -> Self {
-        self.map_input(|i| i.set_provided_contexts(v))
-    }
-
     /// Sets `RoleArn`: The ARN of the role to assume.
     pub fn role_arn(self, v: impl Into<String>) -> Self {
         self.map_input(|i| i.role_arn(v))
@@ -208,24 +148,34 @@ impl<C> RequestBuilder<C, AssumeRoleInput> {
         self.map_input(|i| i.set_role_session_name(v))
     }
 
-    /// Sets `SerialNumber`: The serial number or ARN of the MFA device.
-    pub fn serial_number(self, v: impl Into<String>) -> Self {
-        self.map_input(|i| i.serial_number(v))
+    /// Appends to `PolicyArns`: Managed policies whose permissions further limit the session.
+    pub fn policy_arns(self, item: impl Into<PolicyDescriptorType>) -> Self {
+        self.map_input(|i| i.policy_arns(item))
     }
 
-    /// Sets or clears `SerialNumber`.
-    pub fn set_serial_number(self, v: Option<String>) -> Self {
-        self.map_input(|i| i.set_serial_number(v))
+    /// Replaces `PolicyArns`.
+    pub fn set_policy_arns(self, v: Vec<PolicyDescriptorType>) -> Self {
+        self.map_input(|i| i.set_policy_arns(v))
     }
 
-    /// Sets `SourceIdentity`: An identity, set by the caller, that stays with the session through role chains.
-    pub fn source_identity(self, v: impl Into<String>) -> Self {
-        self.map_input(|i| i.source_identity(v))
+    /// Sets `Policy`: An inline session policy (JSON) that further limits the session's permissions.
+    pub fn policy(self, v: impl Into<String>) -> Self {
+        self.map_input(|i| i.policy(v))
     }
 
-    /// Sets or clears `SourceIdentity`.
-    pub fn set_source_identity(self, v: Option<String>) -> Self {
-        self.map_input(|i| i.set_source_identity(v))
+    /// Sets or clears `Policy`.
+    pub fn set_policy(self, v: Option<String>) -> Self {
+        self.map_input(|i| i.set_policy(v))
+    }
+
+    /// Sets `DurationSeconds`: How long the credentials or token stay valid, in seconds.
+    pub fn duration_seconds(self, v: i32) -> Self {
+        self.map_input(|i| i.duration_seconds(v))
+    }
+
+    /// Sets or clears `DurationSeconds`.
+    pub fn set_duration_seconds(self, v: Option<i32>) -> Self {
+        self.map_input(|i| i.set_duration_seconds(v))
     }
 
     /// Appends to `Tags`: Session tags to attach to the session.
@@ -238,6 +188,36 @@ impl<C> RequestBuilder<C, AssumeRoleInput> {
         self.map_input(|i| i.set_tags(v))
     }
 
+    /// Appends to `TransitiveTagKeys`: Keys of session tags that carry over to roles assumed from this session.
+    pub fn transitive_tag_keys(self, item: impl Into<String>) -> Self {
+        self.map_input(|i| i.transitive_tag_keys(item))
+    }
+
+    /// Replaces `TransitiveTagKeys`.
+    pub fn set_transitive_tag_keys(self, v: Vec<String>) -> Self {
+        self.map_input(|i| i.set_transitive_tag_keys(v))
+    }
+
+    /// Sets `ExternalId`: The identifier the role's trust policy requires from third parties.
+    pub fn external_id(self, v: impl Into<String>) -> Self {
+        self.map_input(|i| i.external_id(v))
+    }
+
+    /// Sets or clears `ExternalId`.
+    pub fn set_external_id(self, v: Option<String>) -> Self {
+        self.map_input(|i| i.set_external_id(v))
+    }
+
+    /// Sets `SerialNumber`: The serial number or ARN of the MFA device.
+    pub fn serial_number(self, v: impl Into<String>) -> Self {
+        self.map_input(|i| i.serial_number(v))
+    }
+
+    /// Sets or clears `SerialNumber`.
+    pub fn set_serial_number(self, v: Option<String>) -> Self {
+        self.map_input(|i| i.set_serial_number(v))
+    }
+
     /// Sets `TokenCode`: The one-time code from the MFA device.
     pub fn token_code(self, v: impl Into<String>) -> Self {
         self.map_input(|i| i.token_code(v))
@@ -248,26 +228,24 @@ impl<C> RequestBuilder<C, AssumeRoleInput> {
         self.map_input(|i| i.set_token_code(v))
     }
 
-    /// Appends to `TransitiveTagKeys`: Keys of session tags that carry over to roles assumed from this session.
-    pub fn transitive_tag_keys(self, item: impl Into<String>) -> Self {
-        self.map_input(|i| i.transitive_tag_keys(item))
+    /// Sets `SourceIdentity`: An identity, set by the caller, that stays with the session through role chains.
+    pub fn source_identity(self, v: impl Into<String>) -> Self {
+        self.map_input(|i| i.source_identity(v))
     }
 
-    /// Replaces `TransitiveTagKeys`.
-    pub fn set_transitive_tag_keys(self, v: Vec<String>) -> Self {
-        self.map_input(|i| i.set_transitive_tag_keys(v))
-    }
-}
-
-impl<C> RequestBuilder<C, AssumeRoleWithSAMLInput> {
-    /// Sets `DurationSeconds`: How long the credentials or token stay valid, in seconds.
-    pub fn duration_seconds(self, v: i32) -> Self {
-        self.map_input(|i| i.duration_seconds(v))
+    /// Sets or clears `SourceIdentity`.
+    pub fn set_source_identity(self, v: Option<String>) -> Self {
+        self.map_input(|i| i.set_source_identity(v))
     }
 
-    /// Sets or clears `DurationSeconds`.
-    pub fn set_duration_seconds(self, v: Option<i32>) -> Self {
-        self.map_input(|i| i.set_duration_seconds(v))
+    /// Appends to `ProvidedContexts`: Context assertions from trusted context providers, passed into the session.
+    pub fn provided_contexts(self, item: impl Into<ProvidedContext>) -> Self {
+        self.map_input(|i| i.provided_contexts(item))
+    }
+
+    /// Replaces `ProvidedContexts`.
+    pub fn set_provided_contexts(self, v: Vec<ProvidedContext>) -> Self {
+        self.map_input(|i| i.set_provided_contexts(v))
     }
 
     /// Sets `MinimumSessionTokenSize`: The smallest session token size, in bytes, the caller is prepared to handle.
@@ -279,25 +257,17 @@ impl<C> RequestBuilder<C, AssumeRoleWithSAMLInput> {
     pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
         self.map_input(|i| i.set_minimum_session_token_size(v))
     }
+}
 
-    /// Sets `Policy`: An inline session policy (JSON) that further limits the session's permissions.
-    pub fn policy(self, v: impl Into<String>) -> Self {
-        self.map_input(|i| i.policy(v))
+impl<C> RequestBuilder<C, AssumeRoleWithSAMLInput> {
+    /// Sets `RoleArn`: The ARN of the role to assume.
+    pub fn role_arn(self, v: impl Into<String>) -> Self {
+        self.map_input(|i| i.role_arn(v))
     }
 
-    /// Sets or clears `Policy`.
-    pub fn set_policy(self, v: Option<String>) -> Self {
-        self.map_input(|i| i.set_policy(v))
-    }
-
-    /// Appends to `PolicyArns`: Managed policies whose permissions further limit the session.
-    pub fn policy_arns(self, item: impl Into<PolicyDescriptorType>) -> Self {
-        self.map_input(|i| i.policy_arns(item))
-    }
-
-    /// Replaces `PolicyArns`.
-    pub fn set_policy_arns(self, v: Vec<PolicyDescriptorType>) -> Self {
-        self.map_input(|i| i.set_policy_arns(v))
+    /// Sets or clears `RoleArn`.
+    pub fn set_role_arn(self, v: Option<String>) -> Self {
+        self.map_input(|i| i.set_role_arn(v))
     }
 
     /// Sets `PrincipalArn`: The ARN of the SAML identity provider in IAM.
@@ -310,16 +280,6 @@ impl<C> RequestBuilder<C, AssumeRoleWithSAMLInput> {
         self.map_input(|i| i.set_principal_arn(v))
     }
 
-    /// Sets `RoleArn`: The ARN of the role to assume.
-    pub fn role_arn(self, v: impl Into<String>) -> Self {
-        self.map_input(|i| i.role_arn(v))
-    }
-
-    /// Sets or clears `RoleArn`.
-    pub fn set_role_arn(self, v: Option<String>) -> Self {
-        self.map_input(|i| i.set_role_arn(v))
-    }
-
     /// Sets `SAMLAssertion`: The base64-encoded SAML response from the identity provider.
     pub fn saml_assertion(self, v: impl Into<SecretString>) -> Self {
         self.map_input(|i| i.saml_assertion(v))
@@ -329,9 +289,27 @@ impl<C> RequestBuilder<C, AssumeRoleWithSAMLInput> {
     pub fn set_saml_assertion(self, v: Option<SecretString>) -> Self {
         self.map_input(|i| i.set_saml_assertion(v))
     }
-}
 
-impl<C> RequestBuilder<C, AssumeRoleWithWebIdentityInput> {
+    /// Appends to `PolicyArns`: Managed policies whose permissions further limit the session.
+    pub fn policy_arns(self, item: impl Into<PolicyDescriptorType>) -> Self {
+        self.map_input(|i| i.policy_arns(item))
+    }
+
+    /// Replaces `PolicyArns`.
+    pub fn set_policy_arns(self, v: Vec<PolicyDescriptorType>) -> Self {
+        self.map_input(|i| i.set_policy_arns(v))
+    }
+
+    /// Sets `Policy`: An inline session policy (JSON) that further limits the session's permissions.
+    pub fn policy(self, v: impl Into<String>) -> Self {
+        self.map_input(|i| i.policy(v))
+    }
+
+    /// Sets or clears `Policy`.
+    pub fn set_policy(self, v: Option<String>) -> Self {
+        self.map_input(|i| i.set_policy(v))
+    }
+
     /// Sets `DurationSeconds`: How long the credentials or token stay valid, in seconds.
     pub fn duration_seconds(self, v: i32) -> Self {
         self.map_input(|i| i.duration_seconds(v))
@@ -351,37 +329,9 @@ impl<C> RequestBuilder<C, AssumeRoleWithWebIdentityInput> {
     pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
         self.map_input(|i| i.set_minimum_session_token_size(v))
     }
+}
 
-    /// Sets `Policy`: An inline session policy (JSON) that further limits the session's permissions.
-    pub fn policy(self, v: impl Into<String>) -> Self {
-        self.map_input(|i| i.policy(v))
-    }
-
-    /// Sets or clears `Policy`.
-    pub fn set_policy(self, v: Option<String>) -> Self {
-        self.map_input(|i| i.set_policy(v))
-    }
-
-    /// Appends to `PolicyArns`: Managed policies whose permissions further limit the session.
-    pub fn policy_arns(self, item: impl Into<PolicyDescriptorType>) -> Self {
-        self.map_input(|i| i.policy_arns(item))
-    }
-
-    /// Replaces `PolicyArns`.
-    pub fn set_policy_arns(self, v: Vec<PolicyDescriptorType>) -> Self {
-        self.map_input(|i| i.set_policy_arns(v))
-    }
-
-    /// Sets `ProviderId`: The domain of an OAuth 2.0 identity provider (only for such providers).
-    pub fn provider_id(self, v: impl Into<String>) -> Self {
-        self.map_input(|i| i.provider_id(v))
-    }
-
-    /// Sets or clears `ProviderId`.
-    pub fn set_provider_id(self, v: Option<String>) -> Self {
-        self.map_input(|i| i.set_provider_id(v))
-    }
-
+impl<C> RequestBuilder<C, AssumeRoleWithWebIdentityInput> {
     /// Sets `RoleArn`: The ARN of the role to assume.
     pub fn role_arn(self, v: impl Into<String>) -> Self {
         self.map_input(|i| i.role_arn(v))
@@ -411,9 +361,37 @@ impl<C> RequestBuilder<C, AssumeRoleWithWebIdentityInput> {
     pub fn set_web_identity_token(self, v: Option<SecretString>) -> Self {
         self.map_input(|i| i.set_web_identity_token(v))
     }
-}
 
-impl<C> RequestBuilder<C, AssumeRootInput> {
+    /// Sets `ProviderId`: The domain of an OAuth 2.0 identity provider (only for such providers).
+    pub fn provider_id(self, v: impl Into<String>) -> Self {
+        self.map_input(|i| i.provider_id(v))
+    }
+
+    /// Sets or clears `ProviderId`.
+    pub fn set_provider_id(self, v: Option<String>) -> Self {
+        self.map_input(|i| i.set_provider_id(v))
+    }
+
+    /// Appends to `PolicyArns`: Managed policies whose permissions further limit the session.
+    pub fn policy_arns(self, item: impl Into<PolicyDescriptorType>) -> Self {
+        self.map_input(|i| i.policy_arns(item))
+    }
+
+    /// Replaces `PolicyArns`.
+    pub fn set_policy_arns(self, v: Vec<PolicyDescriptorType>) -> Self {
+        self.map_input(|i| i.set_policy_arns(v))
+    }
+
+    /// Sets `Policy`: An inline session policy (JSON) that further limits the session's permissions.
+    pub fn policy(self, v: impl Into<String>) -> Self {
+        self.map_input(|i| i.policy(v))
+    }
+
+    /// Sets or clears `Policy`.
+    pub fn set_policy(self, v: Option<String>) -> Self {
+        self.map_input(|i| i.set_policy(v))
+    }
+
     /// Sets `DurationSeconds`: How long the credentials or token stay valid, in seconds.
     pub fn duration_seconds(self, v: i32) -> Self {
         self.map_input(|i| i.duration_seconds(v))
@@ -433,7 +411,9 @@ impl<C> RequestBuilder<C, AssumeRootInput> {
     pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
         self.map_input(|i| i.set_minimum_session_token_size(v))
     }
+}
 
+impl<C> RequestBuilder<C, AssumeRootInput> {
     /// Sets `TargetPrincipal`: The member account (id or ARN) whose root user is assumed.
     pub fn target_principal(self, v: impl Into<String>) -> Self {
         self.map_input(|i| i.target_principal(v))
@@ -452,6 +432,26 @@ impl<C> RequestBuilder<C, AssumeRootInput> {
     /// Sets or clears `TaskPolicyArn`.
     pub fn set_task_policy_arn(self, v: Option<PolicyDescriptorType>) -> Self {
         self.map_input(|i| i.set_task_policy_arn(v))
+    }
+
+    /// Sets `DurationSeconds`: How long the credentials or token stay valid, in seconds.
+    pub fn duration_seconds(self, v: i32) -> Self {
+        self.map_input(|i| i.duration_seconds(v))
+    }
+
+    /// Sets or clears `DurationSeconds`.
+    pub fn set_duration_seconds(self, v: Option<i32>) -> Self {
+        self.map_input(|i| i.set_duration_seconds(v))
+    }
+
+    /// Sets `MinimumSessionTokenSize`: The smallest session token size, in bytes, the caller is prepared to handle.
+    pub fn minimum_session_token_size(self, v: i32) -> Self {
+        self.map_input(|i| i.minimum_session_token_size(v))
+    }
+
+    /// Sets or clears `MinimumSessionTokenSize`.
+    pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
+        self.map_input(|i| i.set_minimum_session_token_size(v))
     }
 }
 
@@ -492,26 +492,6 @@ impl<C> RequestBuilder<C, GetDelegatedAccessTokenInput> {
 }
 
 impl<C> RequestBuilder<C, GetFederationTokenInput> {
-    /// Sets `DurationSeconds`: How long the credentials or token stay valid, in seconds.
-    pub fn duration_seconds(self, v: i32) -> Self {
-        self.map_input(|i| i.duration_seconds(v))
-    }
-
-    /// Sets or clears `DurationSeconds`.
-    pub fn set_duration_seconds(self, v: Option<i32>) -> Self {
-        self.map_input(|i| i.set_duration_seconds(v))
-    }
-
-    /// Sets `MinimumSessionTokenSize`: The smallest session token size, in bytes, the caller is prepared to handle.
-    pub fn minimum_session_token_size(self, v: i32) -> Self {
-        self.map_input(|i| i.minimum_session_token_size(v))
-    }
-
-    /// Sets or clears `MinimumSessionTokenSize`.
-    pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
-        self.map_input(|i| i.set_minimum_session_token_size(v))
-    }
-
     /// Sets `Name`: The name of the federated user, shown in its ARN.
     pub fn name(self, v: impl Into<String>) -> Self {
         self.map_input(|i| i.name(v))
@@ -542,6 +522,16 @@ impl<C> RequestBuilder<C, GetFederationTokenInput> {
         self.map_input(|i| i.set_policy_arns(v))
     }
 
+    /// Sets `DurationSeconds`: How long the credentials or token stay valid, in seconds.
+    pub fn duration_seconds(self, v: i32) -> Self {
+        self.map_input(|i| i.duration_seconds(v))
+    }
+
+    /// Sets or clears `DurationSeconds`.
+    pub fn set_duration_seconds(self, v: Option<i32>) -> Self {
+        self.map_input(|i| i.set_duration_seconds(v))
+    }
+
     /// Appends to `Tags`: Session tags to attach to the session.
     pub fn tags(self, item: impl Into<Tag>) -> Self {
         self.map_input(|i| i.tags(item))
@@ -550,6 +540,16 @@ impl<C> RequestBuilder<C, GetFederationTokenInput> {
     /// Replaces `Tags`.
     pub fn set_tags(self, v: Vec<Tag>) -> Self {
         self.map_input(|i| i.set_tags(v))
+    }
+
+    /// Sets `MinimumSessionTokenSize`: The smallest session token size, in bytes, the caller is prepared to handle.
+    pub fn minimum_session_token_size(self, v: i32) -> Self {
+        self.map_input(|i| i.minimum_session_token_size(v))
+    }
+
+    /// Sets or clears `MinimumSessionTokenSize`.
+    pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
+        self.map_input(|i| i.set_minimum_session_token_size(v))
     }
 }
 
@@ -562,16 +562,6 @@ impl<C> RequestBuilder<C, GetSessionTokenInput> {
     /// Sets or clears `DurationSeconds`.
     pub fn set_duration_seconds(self, v: Option<i32>) -> Self {
         self.map_input(|i| i.set_duration_seconds(v))
-    }
-
-    /// Sets `MinimumSessionTokenSize`: The smallest session token size, in bytes, the caller is prepared to handle.
-    pub fn minimum_session_token_size(self, v: i32) -> Self {
-        self.map_input(|i| i.minimum_session_token_size(v))
-    }
-
-    /// Sets or clears `MinimumSessionTokenSize`.
-    pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
-        self.map_input(|i| i.set_minimum_session_token_size(v))
     }
 
     /// Sets `SerialNumber`: The serial number or ARN of the MFA device.
@@ -592,6 +582,16 @@ impl<C> RequestBuilder<C, GetSessionTokenInput> {
     /// Sets or clears `TokenCode`.
     pub fn set_token_code(self, v: Option<String>) -> Self {
         self.map_input(|i| i.set_token_code(v))
+    }
+
+    /// Sets `MinimumSessionTokenSize`: The smallest session token size, in bytes, the caller is prepared to handle.
+    pub fn minimum_session_token_size(self, v: i32) -> Self {
+        self.map_input(|i| i.minimum_session_token_size(v))
+    }
+
+    /// Sets or clears `MinimumSessionTokenSize`.
+    pub fn set_minimum_session_token_size(self, v: Option<i32>) -> Self {
+        self.map_input(|i| i.set_minimum_session_token_size(v))
     }
 }
 

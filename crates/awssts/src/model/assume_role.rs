@@ -24,28 +24,6 @@ use crate::{DateTime, SecretString};
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleInput {
-    /// How long the credentials or token stay valid, in seconds.
-    ///
-    /// From 900 to 43200.
-    pub duration_seconds: Option<i32>,
-    /// The identifier the role's trust policy requires from third parties.
-    ///
-    /// 2 to 1224 characters. Characters allowed: letters, digits, _ and +=,.@:/-.
-    pub external_id: Option<String>,
-    /// The smallest session token size, in bytes, the caller is prepared to handle.
-    ///
-    /// From 0 to 4096.
-    pub minimum_session_token_size: Option<i32>,
-    /// An inline session policy (JSON) that further limits the session's permissions.
-    ///
-    /// At least 1 characters. Characters allowed: tab, line feed, carriage return and U+0020-U+00FF.
-    pub policy: Option<String>,
-    /// Managed policies whose permissions further limit the session.
-    pub policy_arns: Vec<PolicyDescriptorType>,
-    /// Context assertions from trusted context providers, passed into the session.
-    ///
-    /// 1 to 5 items.
-    pub provided_contexts: Vec<ProvidedContext>,
     /// The ARN of the role to assume.
     ///
     /// Required. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
@@ -54,48 +32,70 @@ pub struct AssumeRoleInput {
     ///
     /// Required. 2 to 64 characters. Characters allowed: letters, digits, _ and +=,.@-.
     pub role_session_name: Option<String>,
-    /// The serial number or ARN of the MFA device.
+    /// Managed policies whose permissions further limit the session.
+    pub policy_arns: Vec<PolicyDescriptorType>,
+    /// An inline session policy (JSON) that further limits the session's permissions.
     ///
-    /// 9 to 256 characters. Characters allowed: letters, digits, _ and +=/:,.@-.
-    pub serial_number: Option<String>,
-    /// An identity, set by the caller, that stays with the session through role chains.
+    /// At least 1 characters. Characters allowed: tab, line feed, carriage return and U+0020-U+00FF.
+    pub policy: Option<String>,
+    /// How long the credentials or token stay valid, in seconds.
     ///
-    /// 2 to 64 characters. Characters allowed: letters, digits, _ and +=,.@-.
-    pub source_identity: Option<String>,
+    /// From 900 to 43200.
+    pub duration_seconds: Option<i32>,
     /// Session tags to attach to the session.
     ///
     /// At most 50 items.
     pub tags: Vec<Tag>,
-    /// The one-time code from the MFA device.
-    ///
-    /// Exactly 6 characters. Characters allowed: digits.
-    pub token_code: Option<String>,
     /// Keys of session tags that carry over to roles assumed from this session.
     ///
     /// At most 50 items. Each item: characters allowed: Unicode letters, Unicode separators, Unicode numbers and _.:/=+-@. Each item: 1 to 128 characters.
     pub transitive_tag_keys: Vec<String>,
+    /// The identifier the role's trust policy requires from third parties.
+    ///
+    /// 2 to 1224 characters. Characters allowed: letters, digits, _ and +=,.@:/-.
+    pub external_id: Option<String>,
+    /// The serial number or ARN of the MFA device.
+    ///
+    /// 9 to 256 characters. Characters allowed: letters, digits, _ and +=/:,.@-.
+    pub serial_number: Option<String>,
+    /// The one-time code from the MFA device.
+    ///
+    /// Exactly 6 characters. Characters allowed: digits.
+    pub token_code: Option<String>,
+    /// An identity, set by the caller, that stays with the session through role chains.
+    ///
+    /// 2 to 64 characters. Characters allowed: letters, digits, _ and +=,.@-.
+    pub source_identity: Option<String>,
+    /// Context assertions from trusted context providers, passed into the session.
+    ///
+    /// 1 to 5 items.
+    pub provided_contexts: Vec<ProvidedContext>,
+    /// The smallest session token size, in bytes, the caller is prepared to handle.
+    ///
+    /// From 0 to 4096.
+    pub minimum_session_token_size: Option<i32>,
 }
 
 impl fmt::Debug for AssumeRoleInput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRoleInput")
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("policy_arns", &self.policy_arns)
+            .field("policy", &self.policy)
             .field("duration_seconds", &self.duration_seconds)
+            .field("tags", &self.tags)
+            .field("transitive_tag_keys", &self.transitive_tag_keys)
             .field("external_id", &self.external_id)
+            .field("serial_number", &self.serial_number)
+            .field("token_code", &self.token_code)
+            .field("source_identity", &self.source_identity)
+            .field("provided_contexts", &self.provided_contexts)
             .field(
                 "minimum_session_token_size",
                 &self.minimum_session_token_size,
             )
-            .field("policy", &self.policy)
-            .field("policy_arns", &self.policy_arns)
-            .field("provided_contexts", &self.provided_contexts)
-            .field("role_arn", &self.role_arn)
-            .field("role_session_name", &self.role_session_name)
-            .field("serial_number", &self.serial_number)
-            .field("source_identity", &self.source_identity)
-            .field("tags", &self.tags)
-            .field("token_code", &self.token_code)
-            .field("transitive_tag_keys", &self.transitive_tag_keys)
             .finish()
     }
 }
@@ -104,27 +104,27 @@ impl fmt::Debug for AssumeRoleInput {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleOutput {
-    /// The role session's id and ARN, for use in policies.
-    pub assumed_role_user: Option<AssumedRoleUser>,
     /// The temporary credentials: key id, secret key, session token and expiry.
     pub credentials: Option<Credentials>,
+    /// The role session's id and ARN, for use in policies.
+    pub assumed_role_user: Option<AssumedRoleUser>,
     /// How full the packed session policies and tags are, as a percentage of the limit.
     ///
     /// At least 0. Deprecated by the service.
     #[deprecated(note = "deprecated by the service")]
     pub packed_policy_size: Option<i32>,
-    /// The size of the issued session token, in bytes.
-    ///
-    /// At least 0.
-    pub session_token_size: Option<i32>,
-    /// How full the session token is with policies and tags, as a percentage.
-    ///
-    /// At least 0.
-    pub session_token_utilization: Option<i32>,
     /// An identity, set by the caller, that stays with the session through role chains.
     ///
     /// 2 to 64 characters. Characters allowed: letters, digits, _ and +=,.@-.
     pub source_identity: Option<String>,
+    /// How full the session token is with policies and tags, as a percentage.
+    ///
+    /// At least 0.
+    pub session_token_utilization: Option<i32>,
+    /// The size of the issued session token, in bytes.
+    ///
+    /// At least 0.
+    pub session_token_size: Option<i32>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -133,90 +133,18 @@ impl fmt::Debug for AssumeRoleOutput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRoleOutput")
-            .field("assumed_role_user", &self.assumed_role_user)
             .field("credentials", &self.credentials)
+            .field("assumed_role_user", &self.assumed_role_user)
             .field("packed_policy_size", &self.packed_policy_size)
-            .field("session_token_size", &self.session_token_size)
-            .field("session_token_utilization", &self.session_token_utilization)
             .field("source_identity", &self.source_identity)
+            .field("session_token_utilization", &self.session_token_utilization)
+            .field("session_token_size", &self.session_token_size)
             .field("metadata", &self.metadata)
             .finish()
     }
 }
 
 impl AssumeRoleInput {
-    /// Sets `DurationSeconds`.
-    pub fn duration_seconds(mut self, v: i32) -> Self {
-        self.duration_seconds = Some(v);
-        self
-    }
-
-    /// Sets or clears `DurationSeconds`.
-    pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
-        self.duration_seconds = v;
-        self
-    }
-
-    /// Sets `ExternalId`.
-    pub fn external_id(mut self, v: impl Into<String>) -> Self {
-        self.external_id = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `ExternalId`.
-    pub fn set_external_id(mut self, v: Option<String>) -> Self {
-        self.external_id = v;
-        self
-    }
-
-    /// Sets `MinimumSessionTokenSize`.
-    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
-        self.minimum_session_token_size = Some(v);
-        self
-    }
-
-    /// Sets or clears `MinimumSessionTokenSize`.
-    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
-        self.minimum_session_token_size = v;
-        self
-    }
-
-    /// Sets `Policy`.
-    pub fn policy(mut self, v: impl Into<String>) -> Self {
-        self.policy = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Policy`.
-    pub fn set_policy(mut self, v: Option<String>) -> Self {
-        self.policy = v;
-        self
-    }
-
-    /// Appends one item to `PolicyArns`.
-    pub fn policy_arns(mut self, item: impl Into<PolicyDescriptorType>) -> Self {
-        self.policy_arns.push(item.into());
-        self
-    }
-
-    /// Replaces `PolicyArns` (an empty list is not sent).
-    pub fn set_policy_arns(mut self, v: Vec<PolicyDescriptorType>) -> Self {
-        self.policy_arns = v;
-        self
-    }
-
-    /// Appends one item to `ProvidedContexts`.
-    pub fn provided_contexts(mut self, item: impl Into<ProvidedContext>) -> Self {
-        self.provided_contexts.push(item.into());
-        self
-    }
-
-    /// Replaces `ProvidedContexts` (an empty list is not sent).
-    pub fn set_provided_contexts(mut self, v: Vec<ProvidedContext>) -> Self {
-        self.provided_contexts = v;
-        self
-    }
-
     /// Sets `RoleArn`.
     pub fn role_arn(mut self, v: impl Into<String>) -> Self {
         self.role_arn = Some(v.into());
@@ -241,27 +169,39 @@ impl AssumeRoleInput {
         self
     }
 
-    /// Sets `SerialNumber`.
-    pub fn serial_number(mut self, v: impl Into<String>) -> Self {
-        self.serial_number = Some(v.into());
+    /// Appends one item to `PolicyArns`.
+    pub fn policy_arns(mut self, item: impl Into<PolicyDescriptorType>) -> Self {
+        self.policy_arns.push(item.into());
         self
     }
 
-    /// Sets or clears `SerialNumber`.
-    pub fn set_serial_number(mut self, v: Option<String>) -> Self {
-        self.serial_number = v;
+    /// Replaces `PolicyArns` (an empty list is not sent).
+    pub fn set_policy_arns(mut self, v: Vec<PolicyDescriptorType>) -> Self {
+        self.policy_arns = v;
         self
     }
 
-    /// Sets `SourceIdentity`.
-    pub fn source_identity(mut self, v: impl Into<String>) -> Self {
-        self.source_identity = Some(v.into());
+    /// Sets `Policy`.
+    pub fn policy(mut self, v: impl Into<String>) -> Self {
+        self.policy = Some(v.into());
         self
     }
 
-    /// Sets or clears `SourceIdentity`.
-    pub fn set_source_identity(mut self, v: Option<String>) -> Self {
-        self.source_identity = v;
+    /// Sets or clears `Policy`.
+    pub fn set_policy(mut self, v: Option<String>) -> Self {
+        self.policy = v;
+        self
+    }
+
+    /// Sets `DurationSeconds`.
+    pub fn duration_seconds(mut self, v: i32) -> Self {
+        self.duration_seconds = Some(v);
+        self
+    }
+
+    /// Sets or clears `DurationSeconds`.
+    pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
+        self.duration_seconds = v;
         self
     }
 
@@ -277,6 +217,42 @@ impl AssumeRoleInput {
         self
     }
 
+    /// Appends one item to `TransitiveTagKeys`.
+    pub fn transitive_tag_keys(mut self, item: impl Into<String>) -> Self {
+        self.transitive_tag_keys.push(item.into());
+        self
+    }
+
+    /// Replaces `TransitiveTagKeys` (an empty list is not sent).
+    pub fn set_transitive_tag_keys(mut self, v: Vec<String>) -> Self {
+        self.transitive_tag_keys = v;
+        self
+    }
+
+    /// Sets `ExternalId`.
+    pub fn external_id(mut self, v: impl Into<String>) -> Self {
+        self.external_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `ExternalId`.
+    pub fn set_external_id(mut self, v: Option<String>) -> Self {
+        self.external_id = v;
+        self
+    }
+
+    /// Sets `SerialNumber`.
+    pub fn serial_number(mut self, v: impl Into<String>) -> Self {
+        self.serial_number = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `SerialNumber`.
+    pub fn set_serial_number(mut self, v: Option<String>) -> Self {
+        self.serial_number = v;
+        self
+    }
+
     /// Sets `TokenCode`.
     pub fn token_code(mut self, v: impl Into<String>) -> Self {
         self.token_code = Some(v.into());
@@ -289,15 +265,39 @@ impl AssumeRoleInput {
         self
     }
 
-    /// Appends one item to `TransitiveTagKeys`.
-    pub fn transitive_tag_keys(mut self, item: impl Into<String>) -> Self {
-        self.transitive_tag_keys.push(item.into());
+    /// Sets `SourceIdentity`.
+    pub fn source_identity(mut self, v: impl Into<String>) -> Self {
+        self.source_identity = Some(v.into());
         self
     }
 
-    /// Replaces `TransitiveTagKeys` (an empty list is not sent).
-    pub fn set_transitive_tag_keys(mut self, v: Vec<String>) -> Self {
-        self.transitive_tag_keys = v;
+    /// Sets or clears `SourceIdentity`.
+    pub fn set_source_identity(mut self, v: Option<String>) -> Self {
+        self.source_identity = v;
+        self
+    }
+
+    /// Appends one item to `ProvidedContexts`.
+    pub fn provided_contexts(mut self, item: impl Into<ProvidedContext>) -> Self {
+        self.provided_contexts.push(item.into());
+        self
+    }
+
+    /// Replaces `ProvidedContexts` (an empty list is not sent).
+    pub fn set_provided_contexts(mut self, v: Vec<ProvidedContext>) -> Self {
+        self.provided_contexts = v;
+        self
+    }
+
+    /// Sets `MinimumSessionTokenSize`.
+    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
+        self.minimum_session_token_size = Some(v);
+        self
+    }
+
+    /// Sets or clears `MinimumSessionTokenSize`.
+    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
+        self.minimum_session_token_size = v;
         self
     }
 }
@@ -305,63 +305,63 @@ impl AssumeRoleInput {
 impl AssumeRoleOutput {
     #[allow(deprecated)]
     fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
-        let mut assumed_role_user = None;
         let mut credentials = None;
+        let mut assumed_role_user = None;
         let mut packed_policy_size = None;
-        let mut session_token_size = None;
-        let mut session_token_utilization = None;
         let mut source_identity = None;
+        let mut session_token_utilization = None;
+        let mut session_token_size = None;
         while let Some(name) = r.next_child()? {
             match name {
-                "AssumedRoleUser" => assumed_role_user = Some(AssumedRoleUser::read_xml(r)?),
                 "Credentials" => credentials = Some(Credentials::read_xml(r)?),
+                "AssumedRoleUser" => assumed_role_user = Some(AssumedRoleUser::read_xml(r)?),
                 "PackedPolicySize" => {
                     packed_policy_size = Some(decode::integer(r, "PackedPolicySize")?)
+                }
+                "SourceIdentity" => source_identity = Some(decode::string(r)?),
+                "SessionTokenUtilization" => {
+                    session_token_utilization = Some(decode::integer(r, "SessionTokenUtilization")?)
                 }
                 "SessionTokenSize" => {
                     session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
                 }
-                "SessionTokenUtilization" => {
-                    session_token_utilization = Some(decode::integer(r, "SessionTokenUtilization")?)
-                }
-                "SourceIdentity" => source_identity = Some(decode::string(r)?),
                 _ => r.skip_element()?,
             }
         }
         Ok(AssumeRoleOutput {
-            assumed_role_user,
             credentials,
+            assumed_role_user,
             packed_policy_size,
-            session_token_size,
-            session_token_utilization,
             source_identity,
+            session_token_utilization,
+            session_token_size,
             metadata: ResponseMetadata::default(),
         })
     }
 
     #[allow(deprecated)]
     fn write_xml(&self, out: &mut Vec<u8>) {
-        if let Some(v) = &self.assumed_role_user {
-            xml::start(out, "AssumedRoleUser");
-            v.write_xml(out);
-            xml::end(out, "AssumedRoleUser");
-        }
         if let Some(v) = &self.credentials {
             xml::start(out, "Credentials");
             v.write_xml(out);
             xml::end(out, "Credentials");
         }
+        if let Some(v) = &self.assumed_role_user {
+            xml::start(out, "AssumedRoleUser");
+            v.write_xml(out);
+            xml::end(out, "AssumedRoleUser");
+        }
         if let Some(v) = &self.packed_policy_size {
             xml::display_element(out, "PackedPolicySize", v);
         }
-        if let Some(v) = &self.session_token_size {
-            xml::display_element(out, "SessionTokenSize", v);
+        if let Some(v) = &self.source_identity {
+            xml::text_element(out, "SourceIdentity", v);
         }
         if let Some(v) = &self.session_token_utilization {
             xml::display_element(out, "SessionTokenUtilization", v);
         }
-        if let Some(v) = &self.source_identity {
-            xml::text_element(out, "SourceIdentity", v);
+        if let Some(v) = &self.session_token_size {
+            xml::display_element(out, "SessionTokenSize", v);
         }
     }
 }
@@ -379,58 +379,6 @@ impl Operation for AssumeRoleInput {
 
     fn validate(&self) -> Result<(), ValidationError> {
         const OP: &str = "AssumeRole";
-        if let Some(v) = &self.duration_seconds {
-            validate::range(*v, Some(900), Some(43200)).map_err(|e| e.at(OP, "DurationSeconds"))?;
-        }
-        if let Some(v) = &self.external_id {
-            validate::length(v.as_str(), Some(2), Some(1224))
-                .map_err(|e| e.at(OP, "ExternalId"))?;
-            validate::pattern(
-                v.as_str(),
-                patterns::external_id_type,
-                "[\\w+=,.@:\\/-]*",
-                patterns::EXTERNAL_ID_TYPE_DESCRIPTION,
-                false,
-                false,
-            )
-            .map_err(|e| e.at(OP, "ExternalId"))?;
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            validate::range(*v, Some(0), Some(4096))
-                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
-        }
-        if let Some(v) = &self.policy {
-            validate::length(v.as_str(), Some(1), None).map_err(|e| e.at(OP, "Policy"))?;
-            validate::pattern(
-                v.as_str(),
-                patterns::unrestricted_session_policy_document_type,
-                "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
-                patterns::UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE_DESCRIPTION,
-                true,
-                false,
-            )
-            .map_err(|e| e.at(OP, "Policy"))?;
-        }
-        for (i, item) in self.policy_arns.iter().enumerate() {
-            if let Some(v) = &item.arn {
-                validate::length(v.as_str(), Some(20), Some(2048))
-                    .map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
-                validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
-            }
-        }
-        validate::items(self.provided_contexts.len(), Some(1), Some(5))
-            .map_err(|e| e.at(OP, "ProvidedContexts"))?;
-        for (i, item) in self.provided_contexts.iter().enumerate() {
-            if let Some(v) = &item.context_assertion {
-                validate::length(v.expose_secret(), Some(4), Some(2048))
-                    .map_err(|e| e.at(OP, format!("ProvidedContexts[{i}].ContextAssertion")))?;
-            }
-            if let Some(v) = &item.provider_arn {
-                validate::length(v.as_str(), Some(20), Some(2048))
-                    .map_err(|e| e.at(OP, format!("ProvidedContexts[{i}].ProviderArn")))?;
-                validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("ProvidedContexts[{i}].ProviderArn")))?;
-            }
-        }
         let v = validate::required(self.role_arn.as_ref()).map_err(|e| e.at(OP, "RoleArn"))?;
         validate::length(v.as_str(), Some(20), Some(2048)).map_err(|e| e.at(OP, "RoleArn"))?;
         validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, "RoleArn"))?;
@@ -446,31 +394,27 @@ impl Operation for AssumeRoleInput {
             false,
         )
         .map_err(|e| e.at(OP, "RoleSessionName"))?;
-        if let Some(v) = &self.serial_number {
-            validate::length(v.as_str(), Some(9), Some(256))
-                .map_err(|e| e.at(OP, "SerialNumber"))?;
-            validate::pattern(
-                v.as_str(),
-                patterns::serial_number_type,
-                "[\\w+=/:,.@-]*",
-                patterns::SERIAL_NUMBER_TYPE_DESCRIPTION,
-                false,
-                false,
-            )
-            .map_err(|e| e.at(OP, "SerialNumber"))?;
+        for (i, item) in self.policy_arns.iter().enumerate() {
+            if let Some(v) = &item.arn {
+                validate::length(v.as_str(), Some(20), Some(2048))
+                    .map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
+                validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
+            }
         }
-        if let Some(v) = &self.source_identity {
-            validate::length(v.as_str(), Some(2), Some(64))
-                .map_err(|e| e.at(OP, "SourceIdentity"))?;
+        if let Some(v) = &self.policy {
+            validate::length(v.as_str(), Some(1), None).map_err(|e| e.at(OP, "Policy"))?;
             validate::pattern(
                 v.as_str(),
-                patterns::source_identity_type,
-                "[\\w+=,.@-]*",
-                patterns::SOURCE_IDENTITY_TYPE_DESCRIPTION,
-                false,
+                patterns::unrestricted_session_policy_document_type,
+                "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+                patterns::UNRESTRICTED_SESSION_POLICY_DOCUMENT_TYPE_DESCRIPTION,
+                true,
                 false,
             )
-            .map_err(|e| e.at(OP, "SourceIdentity"))?;
+            .map_err(|e| e.at(OP, "Policy"))?;
+        }
+        if let Some(v) = &self.duration_seconds {
+            validate::range(*v, Some(900), Some(43200)).map_err(|e| e.at(OP, "DurationSeconds"))?;
         }
         validate::items(self.tags.len(), None, Some(50)).map_err(|e| e.at(OP, "Tags"))?;
         for (i, item) in self.tags.iter().enumerate() {
@@ -501,18 +445,6 @@ impl Operation for AssumeRoleInput {
             )
             .map_err(|e| e.at(OP, format!("Tags[{i}].Value")))?;
         }
-        if let Some(v) = &self.token_code {
-            validate::length(v.as_str(), Some(6), Some(6)).map_err(|e| e.at(OP, "TokenCode"))?;
-            validate::pattern(
-                v.as_str(),
-                patterns::token_code_type,
-                "[\\d]*",
-                patterns::TOKEN_CODE_TYPE_DESCRIPTION,
-                false,
-                false,
-            )
-            .map_err(|e| e.at(OP, "TokenCode"))?;
-        }
         validate::items(self.transitive_tag_keys.len(), None, Some(50))
             .map_err(|e| e.at(OP, "TransitiveTagKeys"))?;
         for (i, item) in self.transitive_tag_keys.iter().enumerate() {
@@ -528,29 +460,87 @@ impl Operation for AssumeRoleInput {
             )
             .map_err(|e| e.at(OP, format!("TransitiveTagKeys[{i}]")))?;
         }
+        if let Some(v) = &self.external_id {
+            validate::length(v.as_str(), Some(2), Some(1224))
+                .map_err(|e| e.at(OP, "ExternalId"))?;
+            validate::pattern(
+                v.as_str(),
+                patterns::external_id_type,
+                "[\\w+=,.@:\\/-]*",
+                patterns::EXTERNAL_ID_TYPE_DESCRIPTION,
+                false,
+                false,
+            )
+            .map_err(|e| e.at(OP, "ExternalId"))?;
+        }
+        if let Some(v) = &self.serial_number {
+            validate::length(v.as_str(), Some(9), Some(256))
+                .map_err(|e| e.at(OP, "SerialNumber"))?;
+            validate::pattern(
+                v.as_str(),
+                patterns::serial_number_type,
+                "[\\w+=/:,.@-]*",
+                patterns::SERIAL_NUMBER_TYPE_DESCRIPTION,
+                false,
+                false,
+            )
+            .map_err(|e| e.at(OP, "SerialNumber"))?;
+        }
+        if let Some(v) = &self.token_code {
+            validate::length(v.as_str(), Some(6), Some(6)).map_err(|e| e.at(OP, "TokenCode"))?;
+            validate::pattern(
+                v.as_str(),
+                patterns::token_code_type,
+                "[\\d]*",
+                patterns::TOKEN_CODE_TYPE_DESCRIPTION,
+                false,
+                false,
+            )
+            .map_err(|e| e.at(OP, "TokenCode"))?;
+        }
+        if let Some(v) = &self.source_identity {
+            validate::length(v.as_str(), Some(2), Some(64))
+                .map_err(|e| e.at(OP, "SourceIdentity"))?;
+            validate::pattern(
+                v.as_str(),
+                patterns::source_identity_type,
+                "[\\w+=,.@-]*",
+                patterns::SOURCE_IDENTITY_TYPE_DESCRIPTION,
+                false,
+                false,
+            )
+            .map_err(|e| e.at(OP, "SourceIdentity"))?;
+        }
+        validate::items(self.provided_contexts.len(), Some(1), Some(5))
+            .map_err(|e| e.at(OP, "ProvidedContexts"))?;
+        for (i, item) in self.provided_contexts.iter().enumerate() {
+            if let Some(v) = &item.provider_arn {
+                validate::length(v.as_str(), Some(20), Some(2048))
+                    .map_err(|e| e.at(OP, format!("ProvidedContexts[{i}].ProviderArn")))?;
+                validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("ProvidedContexts[{i}].ProviderArn")))?;
+            }
+            if let Some(v) = &item.context_assertion {
+                validate::length(v.expose_secret(), Some(4), Some(2048))
+                    .map_err(|e| e.at(OP, format!("ProvidedContexts[{i}].ContextAssertion")))?;
+            }
+        }
+        if let Some(v) = &self.minimum_session_token_size {
+            validate::range(*v, Some(0), Some(4096))
+                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
+        }
         Ok(())
     }
 
     fn encode_form(&self, body: &mut Vec<u8>) {
         body.extend_from_slice(b"Action=AssumeRole&Version=2011-06-15");
-        if let Some(v) = &self.duration_seconds {
+        if let Some(v) = &self.role_arn {
             form::begin_pair(body);
-            body.extend_from_slice(b"DurationSeconds");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.external_id {
-            form::begin_pair(body);
-            body.extend_from_slice(b"ExternalId");
+            body.extend_from_slice(b"RoleArn");
             form::value(body, v);
         }
-        if let Some(v) = &self.minimum_session_token_size {
+        if let Some(v) = &self.role_session_name {
             form::begin_pair(body);
-            body.extend_from_slice(b"MinimumSessionTokenSize");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.policy {
-            form::begin_pair(body);
-            body.extend_from_slice(b"Policy");
+            body.extend_from_slice(b"RoleSessionName");
             form::value(body, v);
         }
         for (i, item) in self.policy_arns.iter().enumerate() {
@@ -562,41 +552,15 @@ impl Operation for AssumeRoleInput {
                 form::value(body, v);
             }
         }
-        for (i, item) in self.provided_contexts.iter().enumerate() {
-            if let Some(v) = &item.context_assertion {
-                form::begin_pair(body);
-                body.extend_from_slice(b"ProvidedContexts.member.");
-                form::index(body, i);
-                body.extend_from_slice(b".ContextAssertion");
-                form::value(body, v.expose_secret());
-            }
-            if let Some(v) = &item.provider_arn {
-                form::begin_pair(body);
-                body.extend_from_slice(b"ProvidedContexts.member.");
-                form::index(body, i);
-                body.extend_from_slice(b".ProviderArn");
-                form::value(body, v);
-            }
-        }
-        if let Some(v) = &self.role_arn {
+        if let Some(v) = &self.policy {
             form::begin_pair(body);
-            body.extend_from_slice(b"RoleArn");
+            body.extend_from_slice(b"Policy");
             form::value(body, v);
         }
-        if let Some(v) = &self.role_session_name {
+        if let Some(v) = &self.duration_seconds {
             form::begin_pair(body);
-            body.extend_from_slice(b"RoleSessionName");
-            form::value(body, v);
-        }
-        if let Some(v) = &self.serial_number {
-            form::begin_pair(body);
-            body.extend_from_slice(b"SerialNumber");
-            form::value(body, v);
-        }
-        if let Some(v) = &self.source_identity {
-            form::begin_pair(body);
-            body.extend_from_slice(b"SourceIdentity");
-            form::value(body, v);
+            body.extend_from_slice(b"DurationSeconds");
+            form::int_value(body, *v);
         }
         for (i, item) in self.tags.iter().enumerate() {
             if let Some(v) = &item.key {
@@ -614,16 +578,52 @@ impl Operation for AssumeRoleInput {
                 form::value(body, v);
             }
         }
-        if let Some(v) = &self.token_code {
-            form::begin_pair(body);
-            body.extend_from_slice(b"TokenCode");
-            form::value(body, v);
-        }
         for (i, item) in self.transitive_tag_keys.iter().enumerate() {
             form::begin_pair(body);
             body.extend_from_slice(b"TransitiveTagKeys.member.");
             form::index(body, i);
             form::value(body, item);
+        }
+        if let Some(v) = &self.external_id {
+            form::begin_pair(body);
+            body.extend_from_slice(b"ExternalId");
+            form::value(body, v);
+        }
+        if let Some(v) = &self.serial_number {
+            form::begin_pair(body);
+            body.extend_from_slice(b"SerialNumber");
+            form::value(body, v);
+        }
+        if let Some(v) = &self.token_code {
+            form::begin_pair(body);
+            body.extend_from_slice(b"TokenCode");
+            form::value(body, v);
+        }
+        if let Some(v) = &self.source_identity {
+            form::begin_pair(body);
+            body.extend_from_slice(b"SourceIdentity");
+            form::value(body, v);
+        }
+        for (i, item) in self.provided_contexts.iter().enumerate() {
+            if let Some(v) = &item.provider_arn {
+                form::begin_pair(body);
+                body.extend_from_slice(b"ProvidedContexts.member.");
+                form::index(body, i);
+                body.extend_from_slice(b".ProviderArn");
+                form::value(body, v);
+            }
+            if let Some(v) = &item.context_assertion {
+                form::begin_pair(body);
+                body.extend_from_slice(b"ProvidedContexts.member.");
+                form::index(body, i);
+                body.extend_from_slice(b".ContextAssertion");
+                form::value(body, v.expose_secret());
+            }
+        }
+        if let Some(v) = &self.minimum_session_token_size {
+            form::begin_pair(body);
+            body.extend_from_slice(b"MinimumSessionTokenSize");
+            form::int_value(body, *v);
         }
     }
 
@@ -652,27 +652,11 @@ impl Operation for AssumeRoleInput {
     fn decode_form(form: &Form) -> Result<Self, FormError> {
         let mut input = AssumeRoleInput::default();
         let mut policy_arns: form::Slots<PolicyDescriptorType> = form::Slots::new();
-        let mut provided_contexts: form::Slots<ProvidedContext> = form::Slots::new();
         let mut tags: form::Slots<Tag> = form::Slots::new();
         let mut transitive_tag_keys: form::Slots<String> = form::Slots::new();
+        let mut provided_contexts: form::Slots<ProvidedContext> = form::Slots::new();
         for (k, v) in form.pairs() {
             match k {
-                "DurationSeconds" => {
-                    input.duration_seconds = Some(form::parse_int(k, v)?);
-                    continue;
-                }
-                "ExternalId" => {
-                    input.external_id = Some(v.to_owned());
-                    continue;
-                }
-                "MinimumSessionTokenSize" => {
-                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
-                    continue;
-                }
-                "Policy" => {
-                    input.policy = Some(v.to_owned());
-                    continue;
-                }
                 "RoleArn" => {
                     input.role_arn = Some(v.to_owned());
                     continue;
@@ -681,16 +665,32 @@ impl Operation for AssumeRoleInput {
                     input.role_session_name = Some(v.to_owned());
                     continue;
                 }
+                "Policy" => {
+                    input.policy = Some(v.to_owned());
+                    continue;
+                }
+                "DurationSeconds" => {
+                    input.duration_seconds = Some(form::parse_int(k, v)?);
+                    continue;
+                }
+                "ExternalId" => {
+                    input.external_id = Some(v.to_owned());
+                    continue;
+                }
                 "SerialNumber" => {
                     input.serial_number = Some(v.to_owned());
+                    continue;
+                }
+                "TokenCode" => {
+                    input.token_code = Some(v.to_owned());
                     continue;
                 }
                 "SourceIdentity" => {
                     input.source_identity = Some(v.to_owned());
                     continue;
                 }
-                "TokenCode" => {
-                    input.token_code = Some(v.to_owned());
+                "MinimumSessionTokenSize" => {
+                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
                     continue;
                 }
                 _ => {}
@@ -701,18 +701,6 @@ impl Operation for AssumeRoleInput {
                 if let Some(rest) = rest.strip_prefix('.') {
                     match rest {
                         "arn" => slot.arn = Some(v.to_owned()),
-                        _ => {}
-                    }
-                }
-                continue;
-            }
-            if let Some(after) = k.strip_prefix("ProvidedContexts.member.") {
-                let (n, rest) = form::split_index(k, after)?;
-                let slot = provided_contexts.entry(n).or_default();
-                if let Some(rest) = rest.strip_prefix('.') {
-                    match rest {
-                        "ContextAssertion" => slot.context_assertion = Some(SecretString::from(v)),
-                        "ProviderArn" => slot.provider_arn = Some(v.to_owned()),
                         _ => {}
                     }
                 }
@@ -737,12 +725,24 @@ impl Operation for AssumeRoleInput {
                 }
                 continue;
             }
+            if let Some(after) = k.strip_prefix("ProvidedContexts.member.") {
+                let (n, rest) = form::split_index(k, after)?;
+                let slot = provided_contexts.entry(n).or_default();
+                if let Some(rest) = rest.strip_prefix('.') {
+                    match rest {
+                        "ProviderArn" => slot.provider_arn = Some(v.to_owned()),
+                        "ContextAssertion" => slot.context_assertion = Some(SecretString::from(v)),
+                        _ => {}
+                    }
+                }
+                continue;
+            }
             let _ = v;
         }
         input.policy_arns = form::into_list(policy_arns);
-        input.provided_contexts = form::into_list(provided_contexts);
         input.tags = form::into_list(tags);
         input.transitive_tag_keys = form::into_list(transitive_tag_keys);
+        input.provided_contexts = form::into_list(provided_contexts);
         Ok(input)
     }
 

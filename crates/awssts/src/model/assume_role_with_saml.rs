@@ -24,6 +24,24 @@ use crate::{DateTime, SecretString};
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLInput {
+    /// The ARN of the role to assume.
+    ///
+    /// Required. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
+    pub role_arn: Option<String>,
+    /// The ARN of the SAML identity provider in IAM.
+    ///
+    /// Required. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
+    pub principal_arn: Option<String>,
+    /// The base64-encoded SAML response from the identity provider.
+    ///
+    /// Required. 4 to 100000 characters. Secret: printed redacted.
+    pub saml_assertion: Option<SecretString>,
+    /// Managed policies whose permissions further limit the session.
+    pub policy_arns: Vec<PolicyDescriptorType>,
+    /// An inline session policy (JSON) that further limits the session's permissions.
+    ///
+    /// 1 to 2048 characters. Characters allowed: tab, line feed, carriage return and U+0020-U+00FF.
+    pub policy: Option<String>,
     /// How long the credentials or token stay valid, in seconds.
     ///
     /// From 900 to 43200.
@@ -32,40 +50,22 @@ pub struct AssumeRoleWithSAMLInput {
     ///
     /// From 0 to 4096.
     pub minimum_session_token_size: Option<i32>,
-    /// An inline session policy (JSON) that further limits the session's permissions.
-    ///
-    /// 1 to 2048 characters. Characters allowed: tab, line feed, carriage return and U+0020-U+00FF.
-    pub policy: Option<String>,
-    /// Managed policies whose permissions further limit the session.
-    pub policy_arns: Vec<PolicyDescriptorType>,
-    /// The ARN of the SAML identity provider in IAM.
-    ///
-    /// Required. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
-    pub principal_arn: Option<String>,
-    /// The ARN of the role to assume.
-    ///
-    /// Required. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
-    pub role_arn: Option<String>,
-    /// The base64-encoded SAML response from the identity provider.
-    ///
-    /// Required. 4 to 100000 characters. Secret: printed redacted.
-    pub saml_assertion: Option<SecretString>,
 }
 
 impl fmt::Debug for AssumeRoleWithSAMLInput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRoleWithSAMLInput")
+            .field("role_arn", &self.role_arn)
+            .field("principal_arn", &self.principal_arn)
+            .field("saml_assertion", &self.saml_assertion)
+            .field("policy_arns", &self.policy_arns)
+            .field("policy", &self.policy)
             .field("duration_seconds", &self.duration_seconds)
             .field(
                 "minimum_session_token_size",
                 &self.minimum_session_token_size,
             )
-            .field("policy", &self.policy)
-            .field("policy_arns", &self.policy_arns)
-            .field("principal_arn", &self.principal_arn)
-            .field("role_arn", &self.role_arn)
-            .field("saml_assertion", &self.saml_assertion)
             .finish()
     }
 }
@@ -74,37 +74,37 @@ impl fmt::Debug for AssumeRoleWithSAMLInput {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithSAMLOutput {
-    /// The role session's id and ARN, for use in policies.
-    pub assumed_role_user: Option<AssumedRoleUser>,
-    /// The intended recipient(s) of the token or assertion.
-    pub audience: Option<String>,
     /// The temporary credentials: key id, secret key, session token and expiry.
     pub credentials: Option<Credentials>,
-    /// The issuer of the SAML assertion (the identity provider).
-    pub issuer: Option<String>,
-    /// A hash identifying the issuer, account and provider of the SAML user.
-    pub name_qualifier: Option<String>,
+    /// The role session's id and ARN, for use in policies.
+    pub assumed_role_user: Option<AssumedRoleUser>,
     /// How full the packed session policies and tags are, as a percentage of the limit.
     ///
     /// At least 0. Deprecated by the service.
     #[deprecated(note = "deprecated by the service")]
     pub packed_policy_size: Option<i32>,
-    /// The size of the issued session token, in bytes.
-    ///
-    /// At least 0.
-    pub session_token_size: Option<i32>,
-    /// How full the session token is with policies and tags, as a percentage.
-    ///
-    /// At least 0.
-    pub session_token_utilization: Option<i32>,
-    /// An identity, set by the caller, that stays with the session through role chains.
-    ///
-    /// 2 to 64 characters. Characters allowed: letters, digits, _ and +=,.@-.
-    pub source_identity: Option<String>,
     /// The subject (NameID) of the SAML assertion.
     pub subject: Option<String>,
     /// The format of the SAML subject's name identifier.
     pub subject_type: Option<String>,
+    /// The issuer of the SAML assertion (the identity provider).
+    pub issuer: Option<String>,
+    /// The intended recipient(s) of the token or assertion.
+    pub audience: Option<String>,
+    /// A hash identifying the issuer, account and provider of the SAML user.
+    pub name_qualifier: Option<String>,
+    /// An identity, set by the caller, that stays with the session through role chains.
+    ///
+    /// 2 to 64 characters. Characters allowed: letters, digits, _ and +=,.@-.
+    pub source_identity: Option<String>,
+    /// How full the session token is with policies and tags, as a percentage.
+    ///
+    /// At least 0.
+    pub session_token_utilization: Option<i32>,
+    /// The size of the issued session token, in bytes.
+    ///
+    /// At least 0.
+    pub session_token_size: Option<i32>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -113,23 +113,83 @@ impl fmt::Debug for AssumeRoleWithSAMLOutput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRoleWithSAMLOutput")
-            .field("assumed_role_user", &self.assumed_role_user)
-            .field("audience", &self.audience)
             .field("credentials", &self.credentials)
-            .field("issuer", &self.issuer)
-            .field("name_qualifier", &self.name_qualifier)
+            .field("assumed_role_user", &self.assumed_role_user)
             .field("packed_policy_size", &self.packed_policy_size)
-            .field("session_token_size", &self.session_token_size)
-            .field("session_token_utilization", &self.session_token_utilization)
-            .field("source_identity", &self.source_identity)
             .field("subject", &self.subject)
             .field("subject_type", &self.subject_type)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("name_qualifier", &self.name_qualifier)
+            .field("source_identity", &self.source_identity)
+            .field("session_token_utilization", &self.session_token_utilization)
+            .field("session_token_size", &self.session_token_size)
             .field("metadata", &self.metadata)
             .finish()
     }
 }
 
 impl AssumeRoleWithSAMLInput {
+    /// Sets `RoleArn`.
+    pub fn role_arn(mut self, v: impl Into<String>) -> Self {
+        self.role_arn = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `RoleArn`.
+    pub fn set_role_arn(mut self, v: Option<String>) -> Self {
+        self.role_arn = v;
+        self
+    }
+
+    /// Sets `PrincipalArn`.
+    pub fn principal_arn(mut self, v: impl Into<String>) -> Self {
+        self.principal_arn = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `PrincipalArn`.
+    pub fn set_principal_arn(mut self, v: Option<String>) -> Self {
+        self.principal_arn = v;
+        self
+    }
+
+    /// Sets `SAMLAssertion`.
+    pub fn saml_assertion(mut self, v: impl Into<SecretString>) -> Self {
+        self.saml_assertion = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `SAMLAssertion`.
+    pub fn set_saml_assertion(mut self, v: Option<SecretString>) -> Self {
+        self.saml_assertion = v;
+        self
+    }
+
+    /// Appends one item to `PolicyArns`.
+    pub fn policy_arns(mut self, item: impl Into<PolicyDescriptorType>) -> Self {
+        self.policy_arns.push(item.into());
+        self
+    }
+
+    /// Replaces `PolicyArns` (an empty list is not sent).
+    pub fn set_policy_arns(mut self, v: Vec<PolicyDescriptorType>) -> Self {
+        self.policy_arns = v;
+        self
+    }
+
+    /// Sets `Policy`.
+    pub fn policy(mut self, v: impl Into<String>) -> Self {
+        self.policy = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Policy`.
+    pub fn set_policy(mut self, v: Option<String>) -> Self {
+        self.policy = v;
+        self
+    }
+
     /// Sets `DurationSeconds`.
     pub fn duration_seconds(mut self, v: i32) -> Self {
         self.duration_seconds = Some(v);
@@ -153,158 +213,98 @@ impl AssumeRoleWithSAMLInput {
         self.minimum_session_token_size = v;
         self
     }
-
-    /// Sets `Policy`.
-    pub fn policy(mut self, v: impl Into<String>) -> Self {
-        self.policy = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Policy`.
-    pub fn set_policy(mut self, v: Option<String>) -> Self {
-        self.policy = v;
-        self
-    }
-
-    /// Appends one item to `PolicyArns`.
-    pub fn policy_arns(mut self, item: impl Into<PolicyDescriptorType>) -> Self {
-        self.policy_arns.push(item.into());
-        self
-    }
-
-    /// Replaces `PolicyArns` (an empty list is not sent).
-    pub fn set_policy_arns(mut self, v: Vec<PolicyDescriptorType>) -> Self {
-        self.policy_arns = v;
-        self
-    }
-
-    /// Sets `PrincipalArn`.
-    pub fn principal_arn(mut self, v: impl Into<String>) -> Self {
-        self.principal_arn = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `PrincipalArn`.
-    pub fn set_principal_arn(mut self, v: Option<String>) -> Self {
-        self.principal_arn = v;
-        self
-    }
-
-    /// Sets `RoleArn`.
-    pub fn role_arn(mut self, v: impl Into<String>) -> Self {
-        self.role_arn = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `RoleArn`.
-    pub fn set_role_arn(mut self, v: Option<String>) -> Self {
-        self.role_arn = v;
-        self
-    }
-
-    /// Sets `SAMLAssertion`.
-    pub fn saml_assertion(mut self, v: impl Into<SecretString>) -> Self {
-        self.saml_assertion = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `SAMLAssertion`.
-    pub fn set_saml_assertion(mut self, v: Option<SecretString>) -> Self {
-        self.saml_assertion = v;
-        self
-    }
 }
 
 impl AssumeRoleWithSAMLOutput {
     #[allow(deprecated)]
     fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
-        let mut assumed_role_user = None;
-        let mut audience = None;
         let mut credentials = None;
-        let mut issuer = None;
-        let mut name_qualifier = None;
+        let mut assumed_role_user = None;
         let mut packed_policy_size = None;
-        let mut session_token_size = None;
-        let mut session_token_utilization = None;
-        let mut source_identity = None;
         let mut subject = None;
         let mut subject_type = None;
+        let mut issuer = None;
+        let mut audience = None;
+        let mut name_qualifier = None;
+        let mut source_identity = None;
+        let mut session_token_utilization = None;
+        let mut session_token_size = None;
         while let Some(name) = r.next_child()? {
             match name {
-                "AssumedRoleUser" => assumed_role_user = Some(AssumedRoleUser::read_xml(r)?),
-                "Audience" => audience = Some(decode::string(r)?),
                 "Credentials" => credentials = Some(Credentials::read_xml(r)?),
-                "Issuer" => issuer = Some(decode::string(r)?),
-                "NameQualifier" => name_qualifier = Some(decode::string(r)?),
+                "AssumedRoleUser" => assumed_role_user = Some(AssumedRoleUser::read_xml(r)?),
                 "PackedPolicySize" => {
                     packed_policy_size = Some(decode::integer(r, "PackedPolicySize")?)
+                }
+                "Subject" => subject = Some(decode::string(r)?),
+                "SubjectType" => subject_type = Some(decode::string(r)?),
+                "Issuer" => issuer = Some(decode::string(r)?),
+                "Audience" => audience = Some(decode::string(r)?),
+                "NameQualifier" => name_qualifier = Some(decode::string(r)?),
+                "SourceIdentity" => source_identity = Some(decode::string(r)?),
+                "SessionTokenUtilization" => {
+                    session_token_utilization = Some(decode::integer(r, "SessionTokenUtilization")?)
                 }
                 "SessionTokenSize" => {
                     session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
                 }
-                "SessionTokenUtilization" => {
-                    session_token_utilization = Some(decode::integer(r, "SessionTokenUtilization")?)
-                }
-                "SourceIdentity" => source_identity = Some(decode::string(r)?),
-                "Subject" => subject = Some(decode::string(r)?),
-                "SubjectType" => subject_type = Some(decode::string(r)?),
                 _ => r.skip_element()?,
             }
         }
         Ok(AssumeRoleWithSAMLOutput {
-            assumed_role_user,
-            audience,
             credentials,
-            issuer,
-            name_qualifier,
+            assumed_role_user,
             packed_policy_size,
-            session_token_size,
-            session_token_utilization,
-            source_identity,
             subject,
             subject_type,
+            issuer,
+            audience,
+            name_qualifier,
+            source_identity,
+            session_token_utilization,
+            session_token_size,
             metadata: ResponseMetadata::default(),
         })
     }
 
     #[allow(deprecated)]
     fn write_xml(&self, out: &mut Vec<u8>) {
-        if let Some(v) = &self.assumed_role_user {
-            xml::start(out, "AssumedRoleUser");
-            v.write_xml(out);
-            xml::end(out, "AssumedRoleUser");
-        }
-        if let Some(v) = &self.audience {
-            xml::text_element(out, "Audience", v);
-        }
         if let Some(v) = &self.credentials {
             xml::start(out, "Credentials");
             v.write_xml(out);
             xml::end(out, "Credentials");
         }
-        if let Some(v) = &self.issuer {
-            xml::text_element(out, "Issuer", v);
-        }
-        if let Some(v) = &self.name_qualifier {
-            xml::text_element(out, "NameQualifier", v);
+        if let Some(v) = &self.assumed_role_user {
+            xml::start(out, "AssumedRoleUser");
+            v.write_xml(out);
+            xml::end(out, "AssumedRoleUser");
         }
         if let Some(v) = &self.packed_policy_size {
             xml::display_element(out, "PackedPolicySize", v);
-        }
-        if let Some(v) = &self.session_token_size {
-            xml::display_element(out, "SessionTokenSize", v);
-        }
-        if let Some(v) = &self.session_token_utilization {
-            xml::display_element(out, "SessionTokenUtilization", v);
-        }
-        if let Some(v) = &self.source_identity {
-            xml::text_element(out, "SourceIdentity", v);
         }
         if let Some(v) = &self.subject {
             xml::text_element(out, "Subject", v);
         }
         if let Some(v) = &self.subject_type {
             xml::text_element(out, "SubjectType", v);
+        }
+        if let Some(v) = &self.issuer {
+            xml::text_element(out, "Issuer", v);
+        }
+        if let Some(v) = &self.audience {
+            xml::text_element(out, "Audience", v);
+        }
+        if let Some(v) = &self.name_qualifier {
+            xml::text_element(out, "NameQualifier", v);
+        }
+        if let Some(v) = &self.source_identity {
+            xml::text_element(out, "SourceIdentity", v);
+        }
+        if let Some(v) = &self.session_token_utilization {
+            xml::display_element(out, "SessionTokenUtilization", v);
+        }
+        if let Some(v) = &self.session_token_size {
+            xml::display_element(out, "SessionTokenSize", v);
         }
     }
 }
@@ -324,12 +324,23 @@ impl Operation for AssumeRoleWithSAMLInput {
 
     fn validate(&self) -> Result<(), ValidationError> {
         const OP: &str = "AssumeRoleWithSAML";
-        if let Some(v) = &self.duration_seconds {
-            validate::range(*v, Some(900), Some(43200)).map_err(|e| e.at(OP, "DurationSeconds"))?;
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            validate::range(*v, Some(0), Some(4096))
-                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
+        let v = validate::required(self.role_arn.as_ref()).map_err(|e| e.at(OP, "RoleArn"))?;
+        validate::length(v.as_str(), Some(20), Some(2048)).map_err(|e| e.at(OP, "RoleArn"))?;
+        validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, "RoleArn"))?;
+        let v = validate::required(self.principal_arn.as_ref())
+            .map_err(|e| e.at(OP, "PrincipalArn"))?;
+        validate::length(v.as_str(), Some(20), Some(2048)).map_err(|e| e.at(OP, "PrincipalArn"))?;
+        validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, "PrincipalArn"))?;
+        let v = validate::required(self.saml_assertion.as_ref())
+            .map_err(|e| e.at(OP, "SAMLAssertion"))?;
+        validate::length(v.expose_secret(), Some(4), Some(100000))
+            .map_err(|e| e.at(OP, "SAMLAssertion"))?;
+        for (i, item) in self.policy_arns.iter().enumerate() {
+            if let Some(v) = &item.arn {
+                validate::length(v.as_str(), Some(20), Some(2048))
+                    .map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
+                validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
+            }
         }
         if let Some(v) = &self.policy {
             validate::length(v.as_str(), Some(1), Some(2048)).map_err(|e| e.at(OP, "Policy"))?;
@@ -343,43 +354,32 @@ impl Operation for AssumeRoleWithSAMLInput {
             )
             .map_err(|e| e.at(OP, "Policy"))?;
         }
-        for (i, item) in self.policy_arns.iter().enumerate() {
-            if let Some(v) = &item.arn {
-                validate::length(v.as_str(), Some(20), Some(2048))
-                    .map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
-                validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
-            }
+        if let Some(v) = &self.duration_seconds {
+            validate::range(*v, Some(900), Some(43200)).map_err(|e| e.at(OP, "DurationSeconds"))?;
         }
-        let v = validate::required(self.principal_arn.as_ref())
-            .map_err(|e| e.at(OP, "PrincipalArn"))?;
-        validate::length(v.as_str(), Some(20), Some(2048)).map_err(|e| e.at(OP, "PrincipalArn"))?;
-        validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, "PrincipalArn"))?;
-        let v = validate::required(self.role_arn.as_ref()).map_err(|e| e.at(OP, "RoleArn"))?;
-        validate::length(v.as_str(), Some(20), Some(2048)).map_err(|e| e.at(OP, "RoleArn"))?;
-        validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, "RoleArn"))?;
-        let v = validate::required(self.saml_assertion.as_ref())
-            .map_err(|e| e.at(OP, "SAMLAssertion"))?;
-        validate::length(v.expose_secret(), Some(4), Some(100000))
-            .map_err(|e| e.at(OP, "SAMLAssertion"))?;
+        if let Some(v) = &self.minimum_session_token_size {
+            validate::range(*v, Some(0), Some(4096))
+                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
+        }
         Ok(())
     }
 
     fn encode_form(&self, body: &mut Vec<u8>) {
         body.extend_from_slice(b"Action=AssumeRoleWithSAML&Version=2011-06-15");
-        if let Some(v) = &self.duration_seconds {
+        if let Some(v) = &self.role_arn {
             form::begin_pair(body);
-            body.extend_from_slice(b"DurationSeconds");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            form::begin_pair(body);
-            body.extend_from_slice(b"MinimumSessionTokenSize");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.policy {
-            form::begin_pair(body);
-            body.extend_from_slice(b"Policy");
+            body.extend_from_slice(b"RoleArn");
             form::value(body, v);
+        }
+        if let Some(v) = &self.principal_arn {
+            form::begin_pair(body);
+            body.extend_from_slice(b"PrincipalArn");
+            form::value(body, v);
+        }
+        if let Some(v) = &self.saml_assertion {
+            form::begin_pair(body);
+            body.extend_from_slice(b"SAMLAssertion");
+            form::value(body, v.expose_secret());
         }
         for (i, item) in self.policy_arns.iter().enumerate() {
             if let Some(v) = &item.arn {
@@ -390,20 +390,20 @@ impl Operation for AssumeRoleWithSAMLInput {
                 form::value(body, v);
             }
         }
-        if let Some(v) = &self.principal_arn {
+        if let Some(v) = &self.policy {
             form::begin_pair(body);
-            body.extend_from_slice(b"PrincipalArn");
+            body.extend_from_slice(b"Policy");
             form::value(body, v);
         }
-        if let Some(v) = &self.role_arn {
+        if let Some(v) = &self.duration_seconds {
             form::begin_pair(body);
-            body.extend_from_slice(b"RoleArn");
-            form::value(body, v);
+            body.extend_from_slice(b"DurationSeconds");
+            form::int_value(body, *v);
         }
-        if let Some(v) = &self.saml_assertion {
+        if let Some(v) = &self.minimum_session_token_size {
             form::begin_pair(body);
-            body.extend_from_slice(b"SAMLAssertion");
-            form::value(body, v.expose_secret());
+            body.extend_from_slice(b"MinimumSessionTokenSize");
+            form::int_value(body, *v);
         }
     }
 
@@ -439,28 +439,28 @@ impl Operation for AssumeRoleWithSAMLInput {
         let mut policy_arns: form::Slots<PolicyDescriptorType> = form::Slots::new();
         for (k, v) in form.pairs() {
             match k {
-                "DurationSeconds" => {
-                    input.duration_seconds = Some(form::parse_int(k, v)?);
-                    continue;
-                }
-                "MinimumSessionTokenSize" => {
-                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
-                    continue;
-                }
-                "Policy" => {
-                    input.policy = Some(v.to_owned());
+                "RoleArn" => {
+                    input.role_arn = Some(v.to_owned());
                     continue;
                 }
                 "PrincipalArn" => {
                     input.principal_arn = Some(v.to_owned());
                     continue;
                 }
-                "RoleArn" => {
-                    input.role_arn = Some(v.to_owned());
-                    continue;
-                }
                 "SAMLAssertion" => {
                     input.saml_assertion = Some(SecretString::from(v));
+                    continue;
+                }
+                "Policy" => {
+                    input.policy = Some(v.to_owned());
+                    continue;
+                }
+                "DurationSeconds" => {
+                    input.duration_seconds = Some(form::parse_int(k, v)?);
+                    continue;
+                }
+                "MinimumSessionTokenSize" => {
+                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
                     continue;
                 }
                 _ => {}

@@ -24,24 +24,6 @@ use crate::{DateTime, SecretString};
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityInput {
-    /// How long the credentials or token stay valid, in seconds.
-    ///
-    /// From 900 to 43200.
-    pub duration_seconds: Option<i32>,
-    /// The smallest session token size, in bytes, the caller is prepared to handle.
-    ///
-    /// From 0 to 4096.
-    pub minimum_session_token_size: Option<i32>,
-    /// An inline session policy (JSON) that further limits the session's permissions.
-    ///
-    /// 1 to 2048 characters. Characters allowed: tab, line feed, carriage return and U+0020-U+00FF.
-    pub policy: Option<String>,
-    /// Managed policies whose permissions further limit the session.
-    pub policy_arns: Vec<PolicyDescriptorType>,
-    /// The domain of an OAuth 2.0 identity provider (only for such providers).
-    ///
-    /// 4 to 2048 characters.
-    pub provider_id: Option<String>,
     /// The ARN of the role to assume.
     ///
     /// Required. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
@@ -54,23 +36,41 @@ pub struct AssumeRoleWithWebIdentityInput {
     ///
     /// Required. 4 to 20000 characters. Secret: printed redacted.
     pub web_identity_token: Option<SecretString>,
+    /// The domain of an OAuth 2.0 identity provider (only for such providers).
+    ///
+    /// 4 to 2048 characters.
+    pub provider_id: Option<String>,
+    /// Managed policies whose permissions further limit the session.
+    pub policy_arns: Vec<PolicyDescriptorType>,
+    /// An inline session policy (JSON) that further limits the session's permissions.
+    ///
+    /// 1 to 2048 characters. Characters allowed: tab, line feed, carriage return and U+0020-U+00FF.
+    pub policy: Option<String>,
+    /// How long the credentials or token stay valid, in seconds.
+    ///
+    /// From 900 to 43200.
+    pub duration_seconds: Option<i32>,
+    /// The smallest session token size, in bytes, the caller is prepared to handle.
+    ///
+    /// From 0 to 4096.
+    pub minimum_session_token_size: Option<i32>,
 }
 
 impl fmt::Debug for AssumeRoleWithWebIdentityInput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRoleWithWebIdentityInput")
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("web_identity_token", &self.web_identity_token)
+            .field("provider_id", &self.provider_id)
+            .field("policy_arns", &self.policy_arns)
+            .field("policy", &self.policy)
             .field("duration_seconds", &self.duration_seconds)
             .field(
                 "minimum_session_token_size",
                 &self.minimum_session_token_size,
             )
-            .field("policy", &self.policy)
-            .field("policy_arns", &self.policy_arns)
-            .field("provider_id", &self.provider_id)
-            .field("role_arn", &self.role_arn)
-            .field("role_session_name", &self.role_session_name)
-            .field("web_identity_token", &self.web_identity_token)
             .finish()
     }
 }
@@ -79,12 +79,14 @@ impl fmt::Debug for AssumeRoleWithWebIdentityInput {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleWithWebIdentityOutput {
-    /// The role session's id and ARN, for use in policies.
-    pub assumed_role_user: Option<AssumedRoleUser>,
-    /// The intended recipient(s) of the token or assertion.
-    pub audience: Option<String>,
     /// The temporary credentials: key id, secret key, session token and expiry.
     pub credentials: Option<Credentials>,
+    /// The subject claim of the web identity token.
+    ///
+    /// 6 to 255 characters.
+    pub subject_from_web_identity_token: Option<String>,
+    /// The role session's id and ARN, for use in policies.
+    pub assumed_role_user: Option<AssumedRoleUser>,
     /// How full the packed session policies and tags are, as a percentage of the limit.
     ///
     /// At least 0. Deprecated by the service.
@@ -92,22 +94,20 @@ pub struct AssumeRoleWithWebIdentityOutput {
     pub packed_policy_size: Option<i32>,
     /// The issuer of the web identity token.
     pub provider: Option<String>,
-    /// The size of the issued session token, in bytes.
-    ///
-    /// At least 0.
-    pub session_token_size: Option<i32>,
-    /// How full the session token is with policies and tags, as a percentage.
-    ///
-    /// At least 0.
-    pub session_token_utilization: Option<i32>,
+    /// The intended recipient(s) of the token or assertion.
+    pub audience: Option<String>,
     /// An identity, set by the caller, that stays with the session through role chains.
     ///
     /// 2 to 64 characters. Characters allowed: letters, digits, _ and +=,.@-.
     pub source_identity: Option<String>,
-    /// The subject claim of the web identity token.
+    /// How full the session token is with policies and tags, as a percentage.
     ///
-    /// 6 to 255 characters.
-    pub subject_from_web_identity_token: Option<String>,
+    /// At least 0.
+    pub session_token_utilization: Option<i32>,
+    /// The size of the issued session token, in bytes.
+    ///
+    /// At least 0.
+    pub session_token_size: Option<i32>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -116,84 +116,24 @@ impl fmt::Debug for AssumeRoleWithWebIdentityOutput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRoleWithWebIdentityOutput")
-            .field("assumed_role_user", &self.assumed_role_user)
-            .field("audience", &self.audience)
             .field("credentials", &self.credentials)
-            .field("packed_policy_size", &self.packed_policy_size)
-            .field("provider", &self.provider)
-            .field("session_token_size", &self.session_token_size)
-            .field("session_token_utilization", &self.session_token_utilization)
-            .field("source_identity", &self.source_identity)
             .field(
                 "subject_from_web_identity_token",
                 &self.subject_from_web_identity_token,
             )
+            .field("assumed_role_user", &self.assumed_role_user)
+            .field("packed_policy_size", &self.packed_policy_size)
+            .field("provider", &self.provider)
+            .field("audience", &self.audience)
+            .field("source_identity", &self.source_identity)
+            .field("session_token_utilization", &self.session_token_utilization)
+            .field("session_token_size", &self.session_token_size)
             .field("metadata", &self.metadata)
             .finish()
     }
 }
 
 impl AssumeRoleWithWebIdentityInput {
-    /// Sets `DurationSeconds`.
-    pub fn duration_seconds(mut self, v: i32) -> Self {
-        self.duration_seconds = Some(v);
-        self
-    }
-
-    /// Sets or clears `DurationSeconds`.
-    pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
-        self.duration_seconds = v;
-        self
-    }
-
-    /// Sets `MinimumSessionTokenSize`.
-    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
-        self.minimum_session_token_size = Some(v);
-        self
-    }
-
-    /// Sets or clears `MinimumSessionTokenSize`.
-    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
-        self.minimum_session_token_size = v;
-        self
-    }
-
-    /// Sets `Policy`.
-    pub fn policy(mut self, v: impl Into<String>) -> Self {
-        self.policy = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `Policy`.
-    pub fn set_policy(mut self, v: Option<String>) -> Self {
-        self.policy = v;
-        self
-    }
-
-    /// Appends one item to `PolicyArns`.
-    pub fn policy_arns(mut self, item: impl Into<PolicyDescriptorType>) -> Self {
-        self.policy_arns.push(item.into());
-        self
-    }
-
-    /// Replaces `PolicyArns` (an empty list is not sent).
-    pub fn set_policy_arns(mut self, v: Vec<PolicyDescriptorType>) -> Self {
-        self.policy_arns = v;
-        self
-    }
-
-    /// Sets `ProviderId`.
-    pub fn provider_id(mut self, v: impl Into<String>) -> Self {
-        self.provider_id = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `ProviderId`.
-    pub fn set_provider_id(mut self, v: Option<String>) -> Self {
-        self.provider_id = v;
-        self
-    }
-
     /// Sets `RoleArn`.
     pub fn role_arn(mut self, v: impl Into<String>) -> Self {
         self.role_arn = Some(v.into());
@@ -229,70 +169,130 @@ impl AssumeRoleWithWebIdentityInput {
         self.web_identity_token = v;
         self
     }
+
+    /// Sets `ProviderId`.
+    pub fn provider_id(mut self, v: impl Into<String>) -> Self {
+        self.provider_id = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `ProviderId`.
+    pub fn set_provider_id(mut self, v: Option<String>) -> Self {
+        self.provider_id = v;
+        self
+    }
+
+    /// Appends one item to `PolicyArns`.
+    pub fn policy_arns(mut self, item: impl Into<PolicyDescriptorType>) -> Self {
+        self.policy_arns.push(item.into());
+        self
+    }
+
+    /// Replaces `PolicyArns` (an empty list is not sent).
+    pub fn set_policy_arns(mut self, v: Vec<PolicyDescriptorType>) -> Self {
+        self.policy_arns = v;
+        self
+    }
+
+    /// Sets `Policy`.
+    pub fn policy(mut self, v: impl Into<String>) -> Self {
+        self.policy = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `Policy`.
+    pub fn set_policy(mut self, v: Option<String>) -> Self {
+        self.policy = v;
+        self
+    }
+
+    /// Sets `DurationSeconds`.
+    pub fn duration_seconds(mut self, v: i32) -> Self {
+        self.duration_seconds = Some(v);
+        self
+    }
+
+    /// Sets or clears `DurationSeconds`.
+    pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
+        self.duration_seconds = v;
+        self
+    }
+
+    /// Sets `MinimumSessionTokenSize`.
+    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
+        self.minimum_session_token_size = Some(v);
+        self
+    }
+
+    /// Sets or clears `MinimumSessionTokenSize`.
+    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
+        self.minimum_session_token_size = v;
+        self
+    }
 }
 
 impl AssumeRoleWithWebIdentityOutput {
     #[allow(deprecated)]
     fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
-        let mut assumed_role_user = None;
-        let mut audience = None;
         let mut credentials = None;
+        let mut subject_from_web_identity_token = None;
+        let mut assumed_role_user = None;
         let mut packed_policy_size = None;
         let mut provider = None;
-        let mut session_token_size = None;
-        let mut session_token_utilization = None;
+        let mut audience = None;
         let mut source_identity = None;
-        let mut subject_from_web_identity_token = None;
+        let mut session_token_utilization = None;
+        let mut session_token_size = None;
         while let Some(name) = r.next_child()? {
             match name {
-                "AssumedRoleUser" => assumed_role_user = Some(AssumedRoleUser::read_xml(r)?),
-                "Audience" => audience = Some(decode::string(r)?),
                 "Credentials" => credentials = Some(Credentials::read_xml(r)?),
+                "SubjectFromWebIdentityToken" => {
+                    subject_from_web_identity_token = Some(decode::string(r)?)
+                }
+                "AssumedRoleUser" => assumed_role_user = Some(AssumedRoleUser::read_xml(r)?),
                 "PackedPolicySize" => {
                     packed_policy_size = Some(decode::integer(r, "PackedPolicySize")?)
                 }
                 "Provider" => provider = Some(decode::string(r)?),
-                "SessionTokenSize" => {
-                    session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
-                }
+                "Audience" => audience = Some(decode::string(r)?),
+                "SourceIdentity" => source_identity = Some(decode::string(r)?),
                 "SessionTokenUtilization" => {
                     session_token_utilization = Some(decode::integer(r, "SessionTokenUtilization")?)
                 }
-                "SourceIdentity" => source_identity = Some(decode::string(r)?),
-                "SubjectFromWebIdentityToken" => {
-                    subject_from_web_identity_token = Some(decode::string(r)?)
+                "SessionTokenSize" => {
+                    session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
                 }
                 _ => r.skip_element()?,
             }
         }
         Ok(AssumeRoleWithWebIdentityOutput {
-            assumed_role_user,
-            audience,
             credentials,
+            subject_from_web_identity_token,
+            assumed_role_user,
             packed_policy_size,
             provider,
-            session_token_size,
-            session_token_utilization,
+            audience,
             source_identity,
-            subject_from_web_identity_token,
+            session_token_utilization,
+            session_token_size,
             metadata: ResponseMetadata::default(),
         })
     }
 
     #[allow(deprecated)]
     fn write_xml(&self, out: &mut Vec<u8>) {
-        if let Some(v) = &self.assumed_role_user {
-            xml::start(out, "AssumedRoleUser");
-            v.write_xml(out);
-            xml::end(out, "AssumedRoleUser");
-        }
-        if let Some(v) = &self.audience {
-            xml::text_element(out, "Audience", v);
-        }
         if let Some(v) = &self.credentials {
             xml::start(out, "Credentials");
             v.write_xml(out);
             xml::end(out, "Credentials");
+        }
+        if let Some(v) = &self.subject_from_web_identity_token {
+            xml::text_element(out, "SubjectFromWebIdentityToken", v);
+        }
+        if let Some(v) = &self.assumed_role_user {
+            xml::start(out, "AssumedRoleUser");
+            v.write_xml(out);
+            xml::end(out, "AssumedRoleUser");
         }
         if let Some(v) = &self.packed_policy_size {
             xml::display_element(out, "PackedPolicySize", v);
@@ -300,17 +300,17 @@ impl AssumeRoleWithWebIdentityOutput {
         if let Some(v) = &self.provider {
             xml::text_element(out, "Provider", v);
         }
-        if let Some(v) = &self.session_token_size {
-            xml::display_element(out, "SessionTokenSize", v);
-        }
-        if let Some(v) = &self.session_token_utilization {
-            xml::display_element(out, "SessionTokenUtilization", v);
+        if let Some(v) = &self.audience {
+            xml::text_element(out, "Audience", v);
         }
         if let Some(v) = &self.source_identity {
             xml::text_element(out, "SourceIdentity", v);
         }
-        if let Some(v) = &self.subject_from_web_identity_token {
-            xml::text_element(out, "SubjectFromWebIdentityToken", v);
+        if let Some(v) = &self.session_token_utilization {
+            xml::display_element(out, "SessionTokenUtilization", v);
+        }
+        if let Some(v) = &self.session_token_size {
+            xml::display_element(out, "SessionTokenSize", v);
         }
     }
 }
@@ -331,36 +331,6 @@ impl Operation for AssumeRoleWithWebIdentityInput {
 
     fn validate(&self) -> Result<(), ValidationError> {
         const OP: &str = "AssumeRoleWithWebIdentity";
-        if let Some(v) = &self.duration_seconds {
-            validate::range(*v, Some(900), Some(43200)).map_err(|e| e.at(OP, "DurationSeconds"))?;
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            validate::range(*v, Some(0), Some(4096))
-                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
-        }
-        if let Some(v) = &self.policy {
-            validate::length(v.as_str(), Some(1), Some(2048)).map_err(|e| e.at(OP, "Policy"))?;
-            validate::pattern(
-                v.as_str(),
-                patterns::session_policy_document_type,
-                "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
-                patterns::SESSION_POLICY_DOCUMENT_TYPE_DESCRIPTION,
-                true,
-                false,
-            )
-            .map_err(|e| e.at(OP, "Policy"))?;
-        }
-        for (i, item) in self.policy_arns.iter().enumerate() {
-            if let Some(v) = &item.arn {
-                validate::length(v.as_str(), Some(20), Some(2048))
-                    .map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
-                validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
-            }
-        }
-        if let Some(v) = &self.provider_id {
-            validate::length(v.as_str(), Some(4), Some(2048))
-                .map_err(|e| e.at(OP, "ProviderId"))?;
-        }
         let v = validate::required(self.role_arn.as_ref()).map_err(|e| e.at(OP, "RoleArn"))?;
         validate::length(v.as_str(), Some(20), Some(2048)).map_err(|e| e.at(OP, "RoleArn"))?;
         validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, "RoleArn"))?;
@@ -380,40 +350,41 @@ impl Operation for AssumeRoleWithWebIdentityInput {
             .map_err(|e| e.at(OP, "WebIdentityToken"))?;
         validate::length(v.expose_secret(), Some(4), Some(20000))
             .map_err(|e| e.at(OP, "WebIdentityToken"))?;
+        if let Some(v) = &self.provider_id {
+            validate::length(v.as_str(), Some(4), Some(2048))
+                .map_err(|e| e.at(OP, "ProviderId"))?;
+        }
+        for (i, item) in self.policy_arns.iter().enumerate() {
+            if let Some(v) = &item.arn {
+                validate::length(v.as_str(), Some(20), Some(2048))
+                    .map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
+                validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
+            }
+        }
+        if let Some(v) = &self.policy {
+            validate::length(v.as_str(), Some(1), Some(2048)).map_err(|e| e.at(OP, "Policy"))?;
+            validate::pattern(
+                v.as_str(),
+                patterns::session_policy_document_type,
+                "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+                patterns::SESSION_POLICY_DOCUMENT_TYPE_DESCRIPTION,
+                true,
+                false,
+            )
+            .map_err(|e| e.at(OP, "Policy"))?;
+        }
+        if let Some(v) = &self.duration_seconds {
+            validate::range(*v, Some(900), Some(43200)).map_err(|e| e.at(OP, "DurationSeconds"))?;
+        }
+        if let Some(v) = &self.minimum_session_token_size {
+            validate::range(*v, Some(0), Some(4096))
+                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
+        }
         Ok(())
     }
 
     fn encode_form(&self, body: &mut Vec<u8>) {
         body.extend_from_slice(b"Action=AssumeRoleWithWebIdentity&Version=2011-06-15");
-        if let Some(v) = &self.duration_seconds {
-            form::begin_pair(body);
-            body.extend_from_slice(b"DurationSeconds");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            form::begin_pair(body);
-            body.extend_from_slice(b"MinimumSessionTokenSize");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.policy {
-            form::begin_pair(body);
-            body.extend_from_slice(b"Policy");
-            form::value(body, v);
-        }
-        for (i, item) in self.policy_arns.iter().enumerate() {
-            if let Some(v) = &item.arn {
-                form::begin_pair(body);
-                body.extend_from_slice(b"PolicyArns.member.");
-                form::index(body, i);
-                body.extend_from_slice(b".arn");
-                form::value(body, v);
-            }
-        }
-        if let Some(v) = &self.provider_id {
-            form::begin_pair(body);
-            body.extend_from_slice(b"ProviderId");
-            form::value(body, v);
-        }
         if let Some(v) = &self.role_arn {
             form::begin_pair(body);
             body.extend_from_slice(b"RoleArn");
@@ -428,6 +399,35 @@ impl Operation for AssumeRoleWithWebIdentityInput {
             form::begin_pair(body);
             body.extend_from_slice(b"WebIdentityToken");
             form::value(body, v.expose_secret());
+        }
+        if let Some(v) = &self.provider_id {
+            form::begin_pair(body);
+            body.extend_from_slice(b"ProviderId");
+            form::value(body, v);
+        }
+        for (i, item) in self.policy_arns.iter().enumerate() {
+            if let Some(v) = &item.arn {
+                form::begin_pair(body);
+                body.extend_from_slice(b"PolicyArns.member.");
+                form::index(body, i);
+                body.extend_from_slice(b".arn");
+                form::value(body, v);
+            }
+        }
+        if let Some(v) = &self.policy {
+            form::begin_pair(body);
+            body.extend_from_slice(b"Policy");
+            form::value(body, v);
+        }
+        if let Some(v) = &self.duration_seconds {
+            form::begin_pair(body);
+            body.extend_from_slice(b"DurationSeconds");
+            form::int_value(body, *v);
+        }
+        if let Some(v) = &self.minimum_session_token_size {
+            form::begin_pair(body);
+            body.extend_from_slice(b"MinimumSessionTokenSize");
+            form::int_value(body, *v);
         }
     }
 
@@ -463,22 +463,6 @@ impl Operation for AssumeRoleWithWebIdentityInput {
         let mut policy_arns: form::Slots<PolicyDescriptorType> = form::Slots::new();
         for (k, v) in form.pairs() {
             match k {
-                "DurationSeconds" => {
-                    input.duration_seconds = Some(form::parse_int(k, v)?);
-                    continue;
-                }
-                "MinimumSessionTokenSize" => {
-                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
-                    continue;
-                }
-                "Policy" => {
-                    input.policy = Some(v.to_owned());
-                    continue;
-                }
-                "ProviderId" => {
-                    input.provider_id = Some(v.to_owned());
-                    continue;
-                }
                 "RoleArn" => {
                     input.role_arn = Some(v.to_owned());
                     continue;
@@ -489,6 +473,22 @@ impl Operation for AssumeRoleWithWebIdentityInput {
                 }
                 "WebIdentityToken" => {
                     input.web_identity_token = Some(SecretString::from(v));
+                    continue;
+                }
+                "ProviderId" => {
+                    input.provider_id = Some(v.to_owned());
+                    continue;
+                }
+                "Policy" => {
+                    input.policy = Some(v.to_owned());
+                    continue;
+                }
+                "DurationSeconds" => {
+                    input.duration_seconds = Some(form::parse_int(k, v)?);
+                    continue;
+                }
+                "MinimumSessionTokenSize" => {
+                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
                     continue;
                 }
                 _ => {}

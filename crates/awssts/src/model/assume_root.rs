@@ -24,14 +24,6 @@ use crate::{DateTime, SecretString};
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRootInput {
-    /// How long the credentials or token stay valid, in seconds.
-    ///
-    /// From 0 to 900.
-    pub duration_seconds: Option<i32>,
-    /// The smallest session token size, in bytes, the caller is prepared to handle.
-    ///
-    /// From 0 to 4096.
-    pub minimum_session_token_size: Option<i32>,
     /// The member account (id or ARN) whose root user is assumed.
     ///
     /// Required. 12 to 2048 characters.
@@ -40,19 +32,27 @@ pub struct AssumeRootInput {
     ///
     /// Required.
     pub task_policy_arn: Option<PolicyDescriptorType>,
+    /// How long the credentials or token stay valid, in seconds.
+    ///
+    /// From 0 to 900.
+    pub duration_seconds: Option<i32>,
+    /// The smallest session token size, in bytes, the caller is prepared to handle.
+    ///
+    /// From 0 to 4096.
+    pub minimum_session_token_size: Option<i32>,
 }
 
 impl fmt::Debug for AssumeRootInput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRootInput")
+            .field("target_principal", &self.target_principal)
+            .field("task_policy_arn", &self.task_policy_arn)
             .field("duration_seconds", &self.duration_seconds)
             .field(
                 "minimum_session_token_size",
                 &self.minimum_session_token_size,
             )
-            .field("target_principal", &self.target_principal)
-            .field("task_policy_arn", &self.task_policy_arn)
             .finish()
     }
 }
@@ -63,18 +63,18 @@ impl fmt::Debug for AssumeRootInput {
 pub struct AssumeRootOutput {
     /// The temporary credentials: key id, secret key, session token and expiry.
     pub credentials: Option<Credentials>,
-    /// The size of the issued session token, in bytes.
-    ///
-    /// At least 0.
-    pub session_token_size: Option<i32>,
-    /// How full the session token is with policies and tags, as a percentage.
-    ///
-    /// At least 0.
-    pub session_token_utilization: Option<i32>,
     /// An identity, set by the caller, that stays with the session through role chains.
     ///
     /// 2 to 64 characters. Characters allowed: letters, digits, _ and +=,.@-.
     pub source_identity: Option<String>,
+    /// How full the session token is with policies and tags, as a percentage.
+    ///
+    /// At least 0.
+    pub session_token_utilization: Option<i32>,
+    /// The size of the issued session token, in bytes.
+    ///
+    /// At least 0.
+    pub session_token_size: Option<i32>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -84,39 +84,15 @@ impl fmt::Debug for AssumeRootOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumeRootOutput")
             .field("credentials", &self.credentials)
-            .field("session_token_size", &self.session_token_size)
-            .field("session_token_utilization", &self.session_token_utilization)
             .field("source_identity", &self.source_identity)
+            .field("session_token_utilization", &self.session_token_utilization)
+            .field("session_token_size", &self.session_token_size)
             .field("metadata", &self.metadata)
             .finish()
     }
 }
 
 impl AssumeRootInput {
-    /// Sets `DurationSeconds`.
-    pub fn duration_seconds(mut self, v: i32) -> Self {
-        self.duration_seconds = Some(v);
-        self
-    }
-
-    /// Sets or clears `DurationSeconds`.
-    pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
-        self.duration_seconds = v;
-        self
-    }
-
-    /// Sets `MinimumSessionTokenSize`.
-    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
-        self.minimum_session_token_size = Some(v);
-        self
-    }
-
-    /// Sets or clears `MinimumSessionTokenSize`.
-    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
-        self.minimum_session_token_size = v;
-        self
-    }
-
     /// Sets `TargetPrincipal`.
     pub fn target_principal(mut self, v: impl Into<String>) -> Self {
         self.target_principal = Some(v.into());
@@ -140,33 +116,57 @@ impl AssumeRootInput {
         self.task_policy_arn = v;
         self
     }
+
+    /// Sets `DurationSeconds`.
+    pub fn duration_seconds(mut self, v: i32) -> Self {
+        self.duration_seconds = Some(v);
+        self
+    }
+
+    /// Sets or clears `DurationSeconds`.
+    pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
+        self.duration_seconds = v;
+        self
+    }
+
+    /// Sets `MinimumSessionTokenSize`.
+    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
+        self.minimum_session_token_size = Some(v);
+        self
+    }
+
+    /// Sets or clears `MinimumSessionTokenSize`.
+    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
+        self.minimum_session_token_size = v;
+        self
+    }
 }
 
 impl AssumeRootOutput {
     #[allow(deprecated)]
     fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
         let mut credentials = None;
-        let mut session_token_size = None;
-        let mut session_token_utilization = None;
         let mut source_identity = None;
+        let mut session_token_utilization = None;
+        let mut session_token_size = None;
         while let Some(name) = r.next_child()? {
             match name {
                 "Credentials" => credentials = Some(Credentials::read_xml(r)?),
-                "SessionTokenSize" => {
-                    session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
-                }
+                "SourceIdentity" => source_identity = Some(decode::string(r)?),
                 "SessionTokenUtilization" => {
                     session_token_utilization = Some(decode::integer(r, "SessionTokenUtilization")?)
                 }
-                "SourceIdentity" => source_identity = Some(decode::string(r)?),
+                "SessionTokenSize" => {
+                    session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
+                }
                 _ => r.skip_element()?,
             }
         }
         Ok(AssumeRootOutput {
             credentials,
-            session_token_size,
-            session_token_utilization,
             source_identity,
+            session_token_utilization,
+            session_token_size,
             metadata: ResponseMetadata::default(),
         })
     }
@@ -178,14 +178,14 @@ impl AssumeRootOutput {
             v.write_xml(out);
             xml::end(out, "Credentials");
         }
-        if let Some(v) = &self.session_token_size {
-            xml::display_element(out, "SessionTokenSize", v);
+        if let Some(v) = &self.source_identity {
+            xml::text_element(out, "SourceIdentity", v);
         }
         if let Some(v) = &self.session_token_utilization {
             xml::display_element(out, "SessionTokenUtilization", v);
         }
-        if let Some(v) = &self.source_identity {
-            xml::text_element(out, "SourceIdentity", v);
+        if let Some(v) = &self.session_token_size {
+            xml::display_element(out, "SessionTokenSize", v);
         }
     }
 }
@@ -201,13 +201,6 @@ impl Operation for AssumeRootInput {
 
     fn validate(&self) -> Result<(), ValidationError> {
         const OP: &str = "AssumeRoot";
-        if let Some(v) = &self.duration_seconds {
-            validate::range(*v, Some(0), Some(900)).map_err(|e| e.at(OP, "DurationSeconds"))?;
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            validate::range(*v, Some(0), Some(4096))
-                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
-        }
         let v = validate::required(self.target_principal.as_ref())
             .map_err(|e| e.at(OP, "TargetPrincipal"))?;
         validate::length(v.as_str(), Some(12), Some(2048))
@@ -219,21 +212,18 @@ impl Operation for AssumeRootInput {
                 .map_err(|e| e.at(OP, "TaskPolicyArn.arn"))?;
             validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, "TaskPolicyArn.arn"))?;
         }
+        if let Some(v) = &self.duration_seconds {
+            validate::range(*v, Some(0), Some(900)).map_err(|e| e.at(OP, "DurationSeconds"))?;
+        }
+        if let Some(v) = &self.minimum_session_token_size {
+            validate::range(*v, Some(0), Some(4096))
+                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
+        }
         Ok(())
     }
 
     fn encode_form(&self, body: &mut Vec<u8>) {
         body.extend_from_slice(b"Action=AssumeRoot&Version=2011-06-15");
-        if let Some(v) = &self.duration_seconds {
-            form::begin_pair(body);
-            body.extend_from_slice(b"DurationSeconds");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            form::begin_pair(body);
-            body.extend_from_slice(b"MinimumSessionTokenSize");
-            form::int_value(body, *v);
-        }
         if let Some(v) = &self.target_principal {
             form::begin_pair(body);
             body.extend_from_slice(b"TargetPrincipal");
@@ -245,6 +235,16 @@ impl Operation for AssumeRootInput {
                 body.extend_from_slice(b"TaskPolicyArn.arn");
                 form::value(body, v);
             }
+        }
+        if let Some(v) = &self.duration_seconds {
+            form::begin_pair(body);
+            body.extend_from_slice(b"DurationSeconds");
+            form::int_value(body, *v);
+        }
+        if let Some(v) = &self.minimum_session_token_size {
+            form::begin_pair(body);
+            body.extend_from_slice(b"MinimumSessionTokenSize");
+            form::int_value(body, *v);
         }
     }
 
@@ -274,16 +274,16 @@ impl Operation for AssumeRootInput {
         let mut input = AssumeRootInput::default();
         for (k, v) in form.pairs() {
             match k {
+                "TargetPrincipal" => {
+                    input.target_principal = Some(v.to_owned());
+                    continue;
+                }
                 "DurationSeconds" => {
                     input.duration_seconds = Some(form::parse_int(k, v)?);
                     continue;
                 }
                 "MinimumSessionTokenSize" => {
                     input.minimum_session_token_size = Some(form::parse_int(k, v)?);
-                    continue;
-                }
-                "TargetPrincipal" => {
-                    input.target_principal = Some(v.to_owned());
                     continue;
                 }
                 _ => {}

@@ -36,14 +36,14 @@ impl fmt::Debug for GetCallerIdentityInput {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetCallerIdentityOutput {
+    /// The unique id of the calling principal.
+    pub user_id: Option<String>,
     /// The 12-digit AWS account id.
     pub account: Option<String>,
     /// The ARN of the principal.
     ///
     /// 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
     pub arn: Option<String>,
-    /// The unique id of the calling principal.
-    pub user_id: Option<String>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -52,9 +52,9 @@ impl fmt::Debug for GetCallerIdentityOutput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetCallerIdentityOutput")
+            .field("user_id", &self.user_id)
             .field("account", &self.account)
             .field("arn", &self.arn)
-            .field("user_id", &self.user_id)
             .field("metadata", &self.metadata)
             .finish()
     }
@@ -65,35 +65,35 @@ impl GetCallerIdentityInput {}
 impl GetCallerIdentityOutput {
     #[allow(deprecated)]
     fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
+        let mut user_id = None;
         let mut account = None;
         let mut arn = None;
-        let mut user_id = None;
         while let Some(name) = r.next_child()? {
             match name {
+                "UserId" => user_id = Some(decode::string(r)?),
                 "Account" => account = Some(decode::string(r)?),
                 "Arn" => arn = Some(decode::string(r)?),
-                "UserId" => user_id = Some(decode::string(r)?),
                 _ => r.skip_element()?,
             }
         }
         Ok(GetCallerIdentityOutput {
+            user_id,
             account,
             arn,
-            user_id,
             metadata: ResponseMetadata::default(),
         })
     }
 
     #[allow(deprecated)]
     fn write_xml(&self, out: &mut Vec<u8>) {
+        if let Some(v) = &self.user_id {
+            xml::text_element(out, "UserId", v);
+        }
         if let Some(v) = &self.account {
             xml::text_element(out, "Account", v);
         }
         if let Some(v) = &self.arn {
             xml::text_element(out, "Arn", v);
-        }
-        if let Some(v) = &self.user_id {
-            xml::text_element(out, "UserId", v);
         }
     }
 }

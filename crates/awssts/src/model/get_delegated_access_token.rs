@@ -43,10 +43,6 @@ impl fmt::Debug for GetDelegatedAccessTokenInput {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetDelegatedAccessTokenOutput {
-    /// The ARN of the principal whose credentials were issued.
-    ///
-    /// 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
-    pub assumed_principal: Option<String>,
     /// The temporary credentials: key id, secret key, session token and expiry.
     pub credentials: Option<Credentials>,
     /// How full the packed session policies and tags are, as a percentage of the limit.
@@ -54,6 +50,10 @@ pub struct GetDelegatedAccessTokenOutput {
     /// At least 0. Deprecated by the service.
     #[deprecated(note = "deprecated by the service")]
     pub packed_policy_size: Option<i32>,
+    /// The ARN of the principal whose credentials were issued.
+    ///
+    /// 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
+    pub assumed_principal: Option<String>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -62,9 +62,9 @@ impl fmt::Debug for GetDelegatedAccessTokenOutput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetDelegatedAccessTokenOutput")
-            .field("assumed_principal", &self.assumed_principal)
             .field("credentials", &self.credentials)
             .field("packed_policy_size", &self.packed_policy_size)
+            .field("assumed_principal", &self.assumed_principal)
             .field("metadata", &self.metadata)
             .finish()
     }
@@ -87,32 +87,29 @@ impl GetDelegatedAccessTokenInput {
 impl GetDelegatedAccessTokenOutput {
     #[allow(deprecated)]
     fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
-        let mut assumed_principal = None;
         let mut credentials = None;
         let mut packed_policy_size = None;
+        let mut assumed_principal = None;
         while let Some(name) = r.next_child()? {
             match name {
-                "AssumedPrincipal" => assumed_principal = Some(decode::string(r)?),
                 "Credentials" => credentials = Some(Credentials::read_xml(r)?),
                 "PackedPolicySize" => {
                     packed_policy_size = Some(decode::integer(r, "PackedPolicySize")?)
                 }
+                "AssumedPrincipal" => assumed_principal = Some(decode::string(r)?),
                 _ => r.skip_element()?,
             }
         }
         Ok(GetDelegatedAccessTokenOutput {
-            assumed_principal,
             credentials,
             packed_policy_size,
+            assumed_principal,
             metadata: ResponseMetadata::default(),
         })
     }
 
     #[allow(deprecated)]
     fn write_xml(&self, out: &mut Vec<u8>) {
-        if let Some(v) = &self.assumed_principal {
-            xml::text_element(out, "AssumedPrincipal", v);
-        }
         if let Some(v) = &self.credentials {
             xml::start(out, "Credentials");
             v.write_xml(out);
@@ -120,6 +117,9 @@ impl GetDelegatedAccessTokenOutput {
         }
         if let Some(v) = &self.packed_policy_size {
             xml::display_element(out, "PackedPolicySize", v);
+        }
+        if let Some(v) = &self.assumed_principal {
+            xml::text_element(out, "AssumedPrincipal", v);
         }
     }
 }

@@ -24,14 +24,6 @@ use crate::{DateTime, SecretString};
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetFederationTokenInput {
-    /// How long the credentials or token stay valid, in seconds.
-    ///
-    /// From 900 to 129600.
-    pub duration_seconds: Option<i32>,
-    /// The smallest session token size, in bytes, the caller is prepared to handle.
-    ///
-    /// From 0 to 4096.
-    pub minimum_session_token_size: Option<i32>,
     /// The name of the federated user, shown in its ARN.
     ///
     /// Required. 2 to 32 characters. Characters allowed: letters, digits, _ and +=,.@-.
@@ -42,25 +34,33 @@ pub struct GetFederationTokenInput {
     pub policy: Option<String>,
     /// Managed policies whose permissions further limit the session.
     pub policy_arns: Vec<PolicyDescriptorType>,
+    /// How long the credentials or token stay valid, in seconds.
+    ///
+    /// From 900 to 129600.
+    pub duration_seconds: Option<i32>,
     /// Session tags to attach to the session.
     ///
     /// At most 50 items.
     pub tags: Vec<Tag>,
+    /// The smallest session token size, in bytes, the caller is prepared to handle.
+    ///
+    /// From 0 to 4096.
+    pub minimum_session_token_size: Option<i32>,
 }
 
 impl fmt::Debug for GetFederationTokenInput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetFederationTokenInput")
+            .field("name", &self.name)
+            .field("policy", &self.policy)
+            .field("policy_arns", &self.policy_arns)
             .field("duration_seconds", &self.duration_seconds)
+            .field("tags", &self.tags)
             .field(
                 "minimum_session_token_size",
                 &self.minimum_session_token_size,
             )
-            .field("name", &self.name)
-            .field("policy", &self.policy)
-            .field("policy_arns", &self.policy_arns)
-            .field("tags", &self.tags)
             .finish()
     }
 }
@@ -78,14 +78,14 @@ pub struct GetFederationTokenOutput {
     /// At least 0. Deprecated by the service.
     #[deprecated(note = "deprecated by the service")]
     pub packed_policy_size: Option<i32>,
-    /// The size of the issued session token, in bytes.
-    ///
-    /// At least 0.
-    pub session_token_size: Option<i32>,
     /// How full the session token is with policies and tags, as a percentage.
     ///
     /// At least 0.
     pub session_token_utilization: Option<i32>,
+    /// The size of the issued session token, in bytes.
+    ///
+    /// At least 0.
+    pub session_token_size: Option<i32>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -97,38 +97,14 @@ impl fmt::Debug for GetFederationTokenOutput {
             .field("credentials", &self.credentials)
             .field("federated_user", &self.federated_user)
             .field("packed_policy_size", &self.packed_policy_size)
-            .field("session_token_size", &self.session_token_size)
             .field("session_token_utilization", &self.session_token_utilization)
+            .field("session_token_size", &self.session_token_size)
             .field("metadata", &self.metadata)
             .finish()
     }
 }
 
 impl GetFederationTokenInput {
-    /// Sets `DurationSeconds`.
-    pub fn duration_seconds(mut self, v: i32) -> Self {
-        self.duration_seconds = Some(v);
-        self
-    }
-
-    /// Sets or clears `DurationSeconds`.
-    pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
-        self.duration_seconds = v;
-        self
-    }
-
-    /// Sets `MinimumSessionTokenSize`.
-    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
-        self.minimum_session_token_size = Some(v);
-        self
-    }
-
-    /// Sets or clears `MinimumSessionTokenSize`.
-    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
-        self.minimum_session_token_size = v;
-        self
-    }
-
     /// Sets `Name`.
     pub fn name(mut self, v: impl Into<String>) -> Self {
         self.name = Some(v.into());
@@ -165,6 +141,18 @@ impl GetFederationTokenInput {
         self
     }
 
+    /// Sets `DurationSeconds`.
+    pub fn duration_seconds(mut self, v: i32) -> Self {
+        self.duration_seconds = Some(v);
+        self
+    }
+
+    /// Sets or clears `DurationSeconds`.
+    pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
+        self.duration_seconds = v;
+        self
+    }
+
     /// Appends one item to `Tags`.
     pub fn tags(mut self, item: impl Into<Tag>) -> Self {
         self.tags.push(item.into());
@@ -176,6 +164,18 @@ impl GetFederationTokenInput {
         self.tags = v;
         self
     }
+
+    /// Sets `MinimumSessionTokenSize`.
+    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
+        self.minimum_session_token_size = Some(v);
+        self
+    }
+
+    /// Sets or clears `MinimumSessionTokenSize`.
+    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
+        self.minimum_session_token_size = v;
+        self
+    }
 }
 
 impl GetFederationTokenOutput {
@@ -184,8 +184,8 @@ impl GetFederationTokenOutput {
         let mut credentials = None;
         let mut federated_user = None;
         let mut packed_policy_size = None;
-        let mut session_token_size = None;
         let mut session_token_utilization = None;
+        let mut session_token_size = None;
         while let Some(name) = r.next_child()? {
             match name {
                 "Credentials" => credentials = Some(Credentials::read_xml(r)?),
@@ -193,11 +193,11 @@ impl GetFederationTokenOutput {
                 "PackedPolicySize" => {
                     packed_policy_size = Some(decode::integer(r, "PackedPolicySize")?)
                 }
-                "SessionTokenSize" => {
-                    session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
-                }
                 "SessionTokenUtilization" => {
                     session_token_utilization = Some(decode::integer(r, "SessionTokenUtilization")?)
+                }
+                "SessionTokenSize" => {
+                    session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
                 }
                 _ => r.skip_element()?,
             }
@@ -206,8 +206,8 @@ impl GetFederationTokenOutput {
             credentials,
             federated_user,
             packed_policy_size,
-            session_token_size,
             session_token_utilization,
+            session_token_size,
             metadata: ResponseMetadata::default(),
         })
     }
@@ -227,11 +227,11 @@ impl GetFederationTokenOutput {
         if let Some(v) = &self.packed_policy_size {
             xml::display_element(out, "PackedPolicySize", v);
         }
-        if let Some(v) = &self.session_token_size {
-            xml::display_element(out, "SessionTokenSize", v);
-        }
         if let Some(v) = &self.session_token_utilization {
             xml::display_element(out, "SessionTokenUtilization", v);
+        }
+        if let Some(v) = &self.session_token_size {
+            xml::display_element(out, "SessionTokenSize", v);
         }
     }
 }
@@ -248,14 +248,6 @@ impl Operation for GetFederationTokenInput {
 
     fn validate(&self) -> Result<(), ValidationError> {
         const OP: &str = "GetFederationToken";
-        if let Some(v) = &self.duration_seconds {
-            validate::range(*v, Some(900), Some(129600))
-                .map_err(|e| e.at(OP, "DurationSeconds"))?;
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            validate::range(*v, Some(0), Some(4096))
-                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
-        }
         let v = validate::required(self.name.as_ref()).map_err(|e| e.at(OP, "Name"))?;
         validate::length(v.as_str(), Some(2), Some(32)).map_err(|e| e.at(OP, "Name"))?;
         validate::pattern(
@@ -286,6 +278,10 @@ impl Operation for GetFederationTokenInput {
                 validate::pattern(v.as_str(), patterns::arn_type, "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", patterns::ARN_TYPE_DESCRIPTION, true, false).map_err(|e| e.at(OP, format!("PolicyArns[{i}].arn")))?;
             }
         }
+        if let Some(v) = &self.duration_seconds {
+            validate::range(*v, Some(900), Some(129600))
+                .map_err(|e| e.at(OP, "DurationSeconds"))?;
+        }
         validate::items(self.tags.len(), None, Some(50)).map_err(|e| e.at(OP, "Tags"))?;
         for (i, item) in self.tags.iter().enumerate() {
             let v = validate::required(item.key.as_ref())
@@ -315,21 +311,15 @@ impl Operation for GetFederationTokenInput {
             )
             .map_err(|e| e.at(OP, format!("Tags[{i}].Value")))?;
         }
+        if let Some(v) = &self.minimum_session_token_size {
+            validate::range(*v, Some(0), Some(4096))
+                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
+        }
         Ok(())
     }
 
     fn encode_form(&self, body: &mut Vec<u8>) {
         body.extend_from_slice(b"Action=GetFederationToken&Version=2011-06-15");
-        if let Some(v) = &self.duration_seconds {
-            form::begin_pair(body);
-            body.extend_from_slice(b"DurationSeconds");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            form::begin_pair(body);
-            body.extend_from_slice(b"MinimumSessionTokenSize");
-            form::int_value(body, *v);
-        }
         if let Some(v) = &self.name {
             form::begin_pair(body);
             body.extend_from_slice(b"Name");
@@ -349,6 +339,11 @@ impl Operation for GetFederationTokenInput {
                 form::value(body, v);
             }
         }
+        if let Some(v) = &self.duration_seconds {
+            form::begin_pair(body);
+            body.extend_from_slice(b"DurationSeconds");
+            form::int_value(body, *v);
+        }
         for (i, item) in self.tags.iter().enumerate() {
             if let Some(v) = &item.key {
                 form::begin_pair(body);
@@ -364,6 +359,11 @@ impl Operation for GetFederationTokenInput {
                 body.extend_from_slice(b".Value");
                 form::value(body, v);
             }
+        }
+        if let Some(v) = &self.minimum_session_token_size {
+            form::begin_pair(body);
+            body.extend_from_slice(b"MinimumSessionTokenSize");
+            form::int_value(body, *v);
         }
     }
 
@@ -400,20 +400,20 @@ impl Operation for GetFederationTokenInput {
         let mut tags: form::Slots<Tag> = form::Slots::new();
         for (k, v) in form.pairs() {
             match k {
-                "DurationSeconds" => {
-                    input.duration_seconds = Some(form::parse_int(k, v)?);
-                    continue;
-                }
-                "MinimumSessionTokenSize" => {
-                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
-                    continue;
-                }
                 "Name" => {
                     input.name = Some(v.to_owned());
                     continue;
                 }
                 "Policy" => {
                     input.policy = Some(v.to_owned());
+                    continue;
+                }
+                "DurationSeconds" => {
+                    input.duration_seconds = Some(form::parse_int(k, v)?);
+                    continue;
+                }
+                "MinimumSessionTokenSize" => {
+                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
                     continue;
                 }
                 _ => {}

@@ -28,10 +28,6 @@ pub struct GetSessionTokenInput {
     ///
     /// From 900 to 129600.
     pub duration_seconds: Option<i32>,
-    /// The smallest session token size, in bytes, the caller is prepared to handle.
-    ///
-    /// From 0 to 4096.
-    pub minimum_session_token_size: Option<i32>,
     /// The serial number or ARN of the MFA device.
     ///
     /// 9 to 256 characters. Characters allowed: letters, digits, _ and +=/:,.@-.
@@ -40,6 +36,10 @@ pub struct GetSessionTokenInput {
     ///
     /// Exactly 6 characters. Characters allowed: digits.
     pub token_code: Option<String>,
+    /// The smallest session token size, in bytes, the caller is prepared to handle.
+    ///
+    /// From 0 to 4096.
+    pub minimum_session_token_size: Option<i32>,
 }
 
 impl fmt::Debug for GetSessionTokenInput {
@@ -47,12 +47,12 @@ impl fmt::Debug for GetSessionTokenInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetSessionTokenInput")
             .field("duration_seconds", &self.duration_seconds)
+            .field("serial_number", &self.serial_number)
+            .field("token_code", &self.token_code)
             .field(
                 "minimum_session_token_size",
                 &self.minimum_session_token_size,
             )
-            .field("serial_number", &self.serial_number)
-            .field("token_code", &self.token_code)
             .finish()
     }
 }
@@ -63,14 +63,14 @@ impl fmt::Debug for GetSessionTokenInput {
 pub struct GetSessionTokenOutput {
     /// The temporary credentials: key id, secret key, session token and expiry.
     pub credentials: Option<Credentials>,
-    /// The size of the issued session token, in bytes.
-    ///
-    /// At least 0.
-    pub session_token_size: Option<i32>,
     /// How full the session token is with policies and tags, as a percentage.
     ///
     /// At least 0.
     pub session_token_utilization: Option<i32>,
+    /// The size of the issued session token, in bytes.
+    ///
+    /// At least 0.
+    pub session_token_size: Option<i32>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -80,8 +80,8 @@ impl fmt::Debug for GetSessionTokenOutput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetSessionTokenOutput")
             .field("credentials", &self.credentials)
-            .field("session_token_size", &self.session_token_size)
             .field("session_token_utilization", &self.session_token_utilization)
+            .field("session_token_size", &self.session_token_size)
             .field("metadata", &self.metadata)
             .finish()
     }
@@ -97,18 +97,6 @@ impl GetSessionTokenInput {
     /// Sets or clears `DurationSeconds`.
     pub fn set_duration_seconds(mut self, v: Option<i32>) -> Self {
         self.duration_seconds = v;
-        self
-    }
-
-    /// Sets `MinimumSessionTokenSize`.
-    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
-        self.minimum_session_token_size = Some(v);
-        self
-    }
-
-    /// Sets or clears `MinimumSessionTokenSize`.
-    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
-        self.minimum_session_token_size = v;
         self
     }
 
@@ -135,30 +123,42 @@ impl GetSessionTokenInput {
         self.token_code = v;
         self
     }
+
+    /// Sets `MinimumSessionTokenSize`.
+    pub fn minimum_session_token_size(mut self, v: i32) -> Self {
+        self.minimum_session_token_size = Some(v);
+        self
+    }
+
+    /// Sets or clears `MinimumSessionTokenSize`.
+    pub fn set_minimum_session_token_size(mut self, v: Option<i32>) -> Self {
+        self.minimum_session_token_size = v;
+        self
+    }
 }
 
 impl GetSessionTokenOutput {
     #[allow(deprecated)]
     fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
         let mut credentials = None;
-        let mut session_token_size = None;
         let mut session_token_utilization = None;
+        let mut session_token_size = None;
         while let Some(name) = r.next_child()? {
             match name {
                 "Credentials" => credentials = Some(Credentials::read_xml(r)?),
-                "SessionTokenSize" => {
-                    session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
-                }
                 "SessionTokenUtilization" => {
                     session_token_utilization = Some(decode::integer(r, "SessionTokenUtilization")?)
+                }
+                "SessionTokenSize" => {
+                    session_token_size = Some(decode::integer(r, "SessionTokenSize")?)
                 }
                 _ => r.skip_element()?,
             }
         }
         Ok(GetSessionTokenOutput {
             credentials,
-            session_token_size,
             session_token_utilization,
+            session_token_size,
             metadata: ResponseMetadata::default(),
         })
     }
@@ -170,11 +170,11 @@ impl GetSessionTokenOutput {
             v.write_xml(out);
             xml::end(out, "Credentials");
         }
-        if let Some(v) = &self.session_token_size {
-            xml::display_element(out, "SessionTokenSize", v);
-        }
         if let Some(v) = &self.session_token_utilization {
             xml::display_element(out, "SessionTokenUtilization", v);
+        }
+        if let Some(v) = &self.session_token_size {
+            xml::display_element(out, "SessionTokenSize", v);
         }
     }
 }
@@ -190,10 +190,6 @@ impl Operation for GetSessionTokenInput {
         if let Some(v) = &self.duration_seconds {
             validate::range(*v, Some(900), Some(129600))
                 .map_err(|e| e.at(OP, "DurationSeconds"))?;
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            validate::range(*v, Some(0), Some(4096))
-                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
         }
         if let Some(v) = &self.serial_number {
             validate::length(v.as_str(), Some(9), Some(256))
@@ -220,6 +216,10 @@ impl Operation for GetSessionTokenInput {
             )
             .map_err(|e| e.at(OP, "TokenCode"))?;
         }
+        if let Some(v) = &self.minimum_session_token_size {
+            validate::range(*v, Some(0), Some(4096))
+                .map_err(|e| e.at(OP, "MinimumSessionTokenSize"))?;
+        }
         Ok(())
     }
 
@@ -228,11 +228,6 @@ impl Operation for GetSessionTokenInput {
         if let Some(v) = &self.duration_seconds {
             form::begin_pair(body);
             body.extend_from_slice(b"DurationSeconds");
-            form::int_value(body, *v);
-        }
-        if let Some(v) = &self.minimum_session_token_size {
-            form::begin_pair(body);
-            body.extend_from_slice(b"MinimumSessionTokenSize");
             form::int_value(body, *v);
         }
         if let Some(v) = &self.serial_number {
@@ -244,6 +239,11 @@ impl Operation for GetSessionTokenInput {
             form::begin_pair(body);
             body.extend_from_slice(b"TokenCode");
             form::value(body, v);
+        }
+        if let Some(v) = &self.minimum_session_token_size {
+            form::begin_pair(body);
+            body.extend_from_slice(b"MinimumSessionTokenSize");
+            form::int_value(body, *v);
         }
     }
 
@@ -282,16 +282,16 @@ impl Operation for GetSessionTokenInput {
                     input.duration_seconds = Some(form::parse_int(k, v)?);
                     continue;
                 }
-                "MinimumSessionTokenSize" => {
-                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
-                    continue;
-                }
                 "SerialNumber" => {
                     input.serial_number = Some(v.to_owned());
                     continue;
                 }
                 "TokenCode" => {
                     input.token_code = Some(v.to_owned());
+                    continue;
+                }
+                "MinimumSessionTokenSize" => {
+                    input.minimum_session_token_size = Some(form::parse_int(k, v)?);
                     continue;
                 }
                 _ => {}

@@ -58,12 +58,12 @@ impl fmt::Debug for GetWebIdentityTokenInput {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetWebIdentityTokenOutput {
-    /// When the credentials or token expire.
-    pub expiration: Option<DateTime>,
     /// The OIDC ID token or OAuth 2.0 access token (a JWT).
     ///
     /// Secret: printed redacted.
     pub web_identity_token: Option<SecretString>,
+    /// When the credentials or token expire.
+    pub expiration: Option<DateTime>,
     /// What the call learned about itself (request ids, attempts); not part of the response body.
     pub metadata: ResponseMetadata,
 }
@@ -72,8 +72,8 @@ impl fmt::Debug for GetWebIdentityTokenOutput {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetWebIdentityTokenOutput")
-            .field("expiration", &self.expiration)
             .field("web_identity_token", &self.web_identity_token)
+            .field("expiration", &self.expiration)
             .field("metadata", &self.metadata)
             .finish()
     }
@@ -132,31 +132,31 @@ impl GetWebIdentityTokenInput {
 impl GetWebIdentityTokenOutput {
     #[allow(deprecated)]
     fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
-        let mut expiration = None;
         let mut web_identity_token = None;
+        let mut expiration = None;
         while let Some(name) = r.next_child()? {
             match name {
-                "Expiration" => expiration = Some(decode::timestamp(r, "Expiration")?),
                 "WebIdentityToken" => {
                     web_identity_token = Some(SecretString::from(decode::string(r)?))
                 }
+                "Expiration" => expiration = Some(decode::timestamp(r, "Expiration")?),
                 _ => r.skip_element()?,
             }
         }
         Ok(GetWebIdentityTokenOutput {
-            expiration,
             web_identity_token,
+            expiration,
             metadata: ResponseMetadata::default(),
         })
     }
 
     #[allow(deprecated)]
     fn write_xml(&self, out: &mut Vec<u8>) {
-        if let Some(v) = &self.expiration {
-            xml::display_element(out, "Expiration", v);
-        }
         if let Some(v) = &self.web_identity_token {
             xml::text_element(out, "WebIdentityToken", v.expose_secret());
+        }
+        if let Some(v) = &self.expiration {
+            xml::display_element(out, "Expiration", v);
         }
     }
 }

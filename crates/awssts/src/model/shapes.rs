@@ -62,22 +62,22 @@ impl PolicyDescriptorType {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ProvidedContext {
-    /// The signed context assertion from the context provider.
-    ///
-    /// 4 to 2048 characters. Secret: printed redacted.
-    pub context_assertion: Option<SecretString>,
     /// The ARN of the context provider.
     ///
     /// 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
     pub provider_arn: Option<String>,
+    /// The signed context assertion from the context provider.
+    ///
+    /// 4 to 2048 characters. Secret: printed redacted.
+    pub context_assertion: Option<SecretString>,
 }
 
 impl fmt::Debug for ProvidedContext {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProvidedContext")
-            .field("context_assertion", &self.context_assertion)
             .field("provider_arn", &self.provider_arn)
+            .field("context_assertion", &self.context_assertion)
             .finish()
     }
 }
@@ -85,25 +85,13 @@ impl fmt::Debug for ProvidedContext {
 impl ProvidedContext {
     /// A ProvidedContext with every member set.
     pub fn new(
-        context_assertion: impl Into<SecretString>,
         provider_arn: impl Into<String>,
+        context_assertion: impl Into<SecretString>,
     ) -> Self {
         ProvidedContext {
-            context_assertion: Some(context_assertion.into()),
             provider_arn: Some(provider_arn.into()),
+            context_assertion: Some(context_assertion.into()),
         }
-    }
-
-    /// Sets `ContextAssertion`.
-    pub fn context_assertion(mut self, v: impl Into<SecretString>) -> Self {
-        self.context_assertion = Some(v.into());
-        self
-    }
-
-    /// Sets or clears `ContextAssertion`.
-    pub fn set_context_assertion(mut self, v: Option<SecretString>) -> Self {
-        self.context_assertion = v;
-        self
     }
 
     /// Sets `ProviderArn`.
@@ -115,6 +103,18 @@ impl ProvidedContext {
     /// Sets or clears `ProviderArn`.
     pub fn set_provider_arn(mut self, v: Option<String>) -> Self {
         self.provider_arn = v;
+        self
+    }
+
+    /// Sets `ContextAssertion`.
+    pub fn context_assertion(mut self, v: impl Into<SecretString>) -> Self {
+        self.context_assertion = Some(v.into());
+        self
+    }
+
+    /// Sets or clears `ContextAssertion`.
+    pub fn set_context_assertion(mut self, v: Option<SecretString>) -> Self {
+        self.context_assertion = v;
         self
     }
 }
@@ -181,22 +181,22 @@ impl Tag {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AssumedRoleUser {
-    /// The ARN of the principal.
-    ///
-    /// Always present. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
-    pub arn: String,
     /// The unique id of the role session: role id, colon, session name.
     ///
     /// Always present. 2 to 193 characters. Characters allowed: letters, digits, _ and +=,.@:-.
     pub assumed_role_id: String,
+    /// The ARN of the principal.
+    ///
+    /// Always present. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
+    pub arn: String,
 }
 
 impl fmt::Debug for AssumedRoleUser {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AssumedRoleUser")
-            .field("arn", &self.arn)
             .field("assumed_role_id", &self.assumed_role_id)
+            .field("arn", &self.arn)
             .finish()
     }
 }
@@ -204,30 +204,30 @@ impl fmt::Debug for AssumedRoleUser {
 impl AssumedRoleUser {
     #[allow(deprecated)]
     pub(crate) fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
-        let mut arn = None;
         let mut assumed_role_id = None;
+        let mut arn = None;
         while let Some(name) = r.next_child()? {
             match name {
-                "Arn" => arn = Some(decode::string(r)?),
                 "AssumedRoleId" => assumed_role_id = Some(decode::string(r)?),
+                "Arn" => arn = Some(decode::string(r)?),
                 _ => r.skip_element()?,
             }
         }
         Ok(AssumedRoleUser {
-            arn: decode::required(arn, "AssumedRoleUser/Arn")?,
             assumed_role_id: decode::required(assumed_role_id, "AssumedRoleUser/AssumedRoleId")?,
+            arn: decode::required(arn, "AssumedRoleUser/Arn")?,
         })
     }
 
     #[allow(deprecated)]
     pub(crate) fn write_xml(&self, out: &mut Vec<u8>) {
         {
-            let v = &self.arn;
-            xml::text_element(out, "Arn", v);
-        }
-        {
             let v = &self.assumed_role_id;
             xml::text_element(out, "AssumedRoleId", v);
+        }
+        {
+            let v = &self.arn;
+            xml::text_element(out, "Arn", v);
         }
     }
 }
@@ -240,10 +240,6 @@ pub struct Credentials {
     ///
     /// Always present. 16 to 128 characters. Characters allowed: letters, digits and _.
     pub access_key_id: String,
-    /// When the credentials or token expire.
-    ///
-    /// Always present.
-    pub expiration: DateTime,
     /// The secret access key (the private half of a key pair).
     ///
     /// Always present. Secret: printed redacted.
@@ -252,6 +248,10 @@ pub struct Credentials {
     ///
     /// Always present. Secret: printed redacted.
     pub session_token: SecretString,
+    /// When the credentials or token expire.
+    ///
+    /// Always present.
+    pub expiration: DateTime,
 }
 
 impl fmt::Debug for Credentials {
@@ -259,9 +259,9 @@ impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
-            .field("expiration", &self.expiration)
             .field("secret_access_key", &self.secret_access_key)
             .field("session_token", &self.session_token)
+            .field("expiration", &self.expiration)
             .finish()
     }
 }
@@ -270,25 +270,25 @@ impl Credentials {
     #[allow(deprecated)]
     pub(crate) fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
         let mut access_key_id = None;
-        let mut expiration = None;
         let mut secret_access_key = None;
         let mut session_token = None;
+        let mut expiration = None;
         while let Some(name) = r.next_child()? {
             match name {
                 "AccessKeyId" => access_key_id = Some(decode::string(r)?),
-                "Expiration" => expiration = Some(decode::timestamp(r, "Expiration")?),
                 "SecretAccessKey" => {
                     secret_access_key = Some(SecretString::from(decode::string(r)?))
                 }
                 "SessionToken" => session_token = Some(SecretString::from(decode::string(r)?)),
+                "Expiration" => expiration = Some(decode::timestamp(r, "Expiration")?),
                 _ => r.skip_element()?,
             }
         }
         Ok(Credentials {
             access_key_id: decode::required(access_key_id, "Credentials/AccessKeyId")?,
-            expiration: decode::required(expiration, "Credentials/Expiration")?,
             secret_access_key: decode::required(secret_access_key, "Credentials/SecretAccessKey")?,
             session_token: decode::required(session_token, "Credentials/SessionToken")?,
+            expiration: decode::required(expiration, "Credentials/Expiration")?,
         })
     }
 
@@ -299,16 +299,16 @@ impl Credentials {
             xml::text_element(out, "AccessKeyId", v);
         }
         {
-            let v = &self.expiration;
-            xml::display_element(out, "Expiration", v);
-        }
-        {
             let v = &self.secret_access_key;
             xml::text_element(out, "SecretAccessKey", v.expose_secret());
         }
         {
             let v = &self.session_token;
             xml::text_element(out, "SessionToken", v.expose_secret());
+        }
+        {
+            let v = &self.expiration;
+            xml::display_element(out, "Expiration", v);
         }
     }
 }
@@ -317,22 +317,22 @@ impl Credentials {
 #[derive(Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct FederatedUser {
-    /// The ARN of the principal.
-    ///
-    /// Always present. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
-    pub arn: String,
     /// The federated user's unique id: account id, colon, user name.
     ///
     /// Always present. 2 to 193 characters. Characters allowed: letters, digits, _ and +=,.@:-.
     pub federated_user_id: String,
+    /// The ARN of the principal.
+    ///
+    /// Always present. 20 to 2048 characters. Characters allowed: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD and U+10000-U+10FFFF.
+    pub arn: String,
 }
 
 impl fmt::Debug for FederatedUser {
     #[allow(deprecated)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FederatedUser")
-            .field("arn", &self.arn)
             .field("federated_user_id", &self.federated_user_id)
+            .field("arn", &self.arn)
             .finish()
     }
 }
@@ -340,33 +340,33 @@ impl fmt::Debug for FederatedUser {
 impl FederatedUser {
     #[allow(deprecated)]
     pub(crate) fn read_xml(r: &mut Reader<'_>) -> Result<Self, DecodeErrorKind> {
-        let mut arn = None;
         let mut federated_user_id = None;
+        let mut arn = None;
         while let Some(name) = r.next_child()? {
             match name {
-                "Arn" => arn = Some(decode::string(r)?),
                 "FederatedUserId" => federated_user_id = Some(decode::string(r)?),
+                "Arn" => arn = Some(decode::string(r)?),
                 _ => r.skip_element()?,
             }
         }
         Ok(FederatedUser {
-            arn: decode::required(arn, "FederatedUser/Arn")?,
             federated_user_id: decode::required(
                 federated_user_id,
                 "FederatedUser/FederatedUserId",
             )?,
+            arn: decode::required(arn, "FederatedUser/Arn")?,
         })
     }
 
     #[allow(deprecated)]
     pub(crate) fn write_xml(&self, out: &mut Vec<u8>) {
         {
-            let v = &self.arn;
-            xml::text_element(out, "Arn", v);
-        }
-        {
             let v = &self.federated_user_id;
             xml::text_element(out, "FederatedUserId", v);
+        }
+        {
+            let v = &self.arn;
+            xml::text_element(out, "Arn", v);
         }
     }
 }
