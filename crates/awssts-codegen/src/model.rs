@@ -1044,9 +1044,15 @@ impl<'a> Gen<'a> {
                     let prefix = format!("{}.member.", m.name);
                     let item_code = match self.m.kind(item)? {
                         "structure" => {
-                            let inner = self.decode_struct_arms(item, "slot", "rest")?;
+                            // The item exists only once one of its members is
+                            // seen, so unknown keys never add empty items.
+                            let inner = self.decode_struct_arms(
+                                item,
+                                &format!("{f}.entry(n).or_default()"),
+                                "rest",
+                            )?;
                             format!(
-                                "let slot = {f}.entry(n).or_default();\nif let Some(rest) = rest.strip_prefix('.') {{\nmatch rest {{\n{inner}_ => {{}}\n}}\n}}\n"
+                                "if let Some(rest) = rest.strip_prefix('.') {{\nmatch rest {{\n{inner}_ => {{}}\n}}\n}}\n"
                             )
                         }
                         _ => {

@@ -467,10 +467,9 @@ impl Operation for AssumeRoleWithSAMLInput {
             }
             if let Some(after) = k.strip_prefix("PolicyArns.member.") {
                 let (n, rest) = form::split_index(k, after)?;
-                let slot = policy_arns.entry(n).or_default();
                 if let Some(rest) = rest.strip_prefix('.') {
                     match rest {
-                        "arn" => slot.arn = Some(v.to_owned()),
+                        "arn" => policy_arns.entry(n).or_default().arn = Some(v.to_owned()),
                         _ => {}
                     }
                 }

@@ -420,10 +420,9 @@ impl Operation for GetFederationTokenInput {
             }
             if let Some(after) = k.strip_prefix("PolicyArns.member.") {
                 let (n, rest) = form::split_index(k, after)?;
-                let slot = policy_arns.entry(n).or_default();
                 if let Some(rest) = rest.strip_prefix('.') {
                     match rest {
-                        "arn" => slot.arn = Some(v.to_owned()),
+                        "arn" => policy_arns.entry(n).or_default().arn = Some(v.to_owned()),
                         _ => {}
                     }
                 }
@@ -431,11 +430,10 @@ impl Operation for GetFederationTokenInput {
             }
             if let Some(after) = k.strip_prefix("Tags.member.") {
                 let (n, rest) = form::split_index(k, after)?;
-                let slot = tags.entry(n).or_default();
                 if let Some(rest) = rest.strip_prefix('.') {
                     match rest {
-                        "Key" => slot.key = Some(v.to_owned()),
-                        "Value" => slot.value = Some(v.to_owned()),
+                        "Key" => tags.entry(n).or_default().key = Some(v.to_owned()),
+                        "Value" => tags.entry(n).or_default().value = Some(v.to_owned()),
                         _ => {}
                     }
                 }

@@ -306,11 +306,10 @@ impl Operation for GetWebIdentityTokenInput {
             }
             if let Some(after) = k.strip_prefix("Tags.member.") {
                 let (n, rest) = form::split_index(k, after)?;
-                let slot = tags.entry(n).or_default();
                 if let Some(rest) = rest.strip_prefix('.') {
                     match rest {
-                        "Key" => slot.key = Some(v.to_owned()),
-                        "Value" => slot.value = Some(v.to_owned()),
+                        "Key" => tags.entry(n).or_default().key = Some(v.to_owned()),
+                        "Value" => tags.entry(n).or_default().value = Some(v.to_owned()),
                         _ => {}
                     }
                 }
