@@ -2,24 +2,61 @@
 //!
 //! A complete, fast client for the AWS Security Token Service.
 //!
-//! This first release holds the foundation everything else is built on:
-//! [`sigv4`], a pure implementation of AWS Signature Version 4 (signing,
-//! presigning and server-side verification) that passes both official AWS
-//! test suites byte for byte. The STS client, the credential providers and
-//! the credentials cache are built on it next. [`transport`] is the pooled
-//! HTTP/1.1 client (hyper and rustls) they send requests through.
+//! - [`Client`] (and its blocking twin [`blocking::Client`]) calls every STS
+//!   operation with builders: `client.assume_role().role_arn(..).send().await`.
+//!   Inputs are checked against the STS model before anything is sent;
+//!   failures are one [`Error`] whose one-line `Display` names the operation,
+//!   the service's code and message, the request id and the attempts made.
+//! - [`model`] holds every operation's input and output, generated from the
+//!   STS model; [`protocol`] encodes and decodes them (awsQuery forms, XML).
+//! - [`endpoint`] implements STS's endpoint rules (regional, legacy global,
+//!   FIPS, dual-stack, every partition, custom endpoints).
+//! - [`transport`] is the pooled HTTP/1.1 client (hyper and rustls) with a
+//!   connection recycling policy; [`retry`] the AWS standard and adaptive
+//!   retry modes, with clock-skew correction.
+//! - [`sigv4`] signs, presigns and verifies AWS Signature Version 4, byte for
+//!   byte as both official AWS test suites require.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use awssts::credentials::Credentials;
+//!
+//! let client = awssts::Client::builder()
+//!     .region("eu-west-1")
+//!     .credentials(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
+//!     .build()?;
+//! let out = client
+//!     .assume_role()
+//!     .role_arn("arn:aws:iam::123456789012:role/demo")
+//!     .role_session_name("demo")
+//!     .send()
+//!     .await?;
+//! if let Some(creds) = out.credentials {
+//!     println!("{} expires at {}", creds.access_key_id, creds.expiration);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
-#[allow(dead_code, unreachable_pub)] // wired up as the client lands
-mod blocking;
-#[allow(dead_code, unreachable_pub)]
+pub mod blocking;
 mod client;
 pub mod credentials;
+mod datetime;
 pub mod endpoint;
 pub mod env;
 pub mod metadata;
+pub mod model;
+pub mod protocol;
 pub mod retry;
+mod secret;
 pub mod sigv4;
 pub mod transport;
+
+pub use client::{
+    Client, ClientBuilder, ConfigError, Error, ErrorKind, RequestBuilder, ServiceError,
+};
+pub use datetime::{DateTime, DateTimeError};
+pub use secret::SecretString;
 
 // The README's examples are compiled and run as doctests.
 #[doc = include_str!("../../../README.md")]

@@ -1,13 +1,359 @@
 //! The STS client: per-operation request builders over a shared, cheaply
-//! cloned client. (Under construction: not yet exported.)
+//! cloned client.
+//!
+//! One call goes: validate the input (nothing is sent if it breaks a model
+//! rule) → encode the awsQuery form once → for each attempt: take
+//! credentials, sign with clock-skew-corrected time, send through the pooled
+//! transport, decode → retry transient failures with backoff, within the
+//! retry quota.
 
+mod config;
+mod error;
 mod fluent;
 
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::{CONTENT_TYPE, HOST, USER_AGENT};
+
+pub use config::{ClientBuilder, ConfigError};
+pub use error::{Error, ErrorKind, ServiceError};
+
+use crate::credentials::ProvideCredentials;
+use crate::endpoint::Endpoint;
+use crate::metadata::ResponseMetadata;
+use crate::protocol::{self, Operation};
+use crate::retry::{
+    self, ClockSkew, Failure, RateLimiter, RetryConfig, RetryKind, RetryMode, RetryQuota,
+};
+use crate::sigv4::{self, Payload, SignableRequest, SigningParams};
+use crate::transport::{HttpRequest, HttpResponse, Transport, TransportErrorKind};
+use config::{Resolved, Target};
+
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
+const USER_AGENT_VALUE: &str = concat!("awssts/", env!("CARGO_PKG_VERSION"));
+
 /// The asynchronous STS client. Cheap to clone; clones share one connection
-/// pool, credentials source and retry state.
-#[derive(Clone, Debug, Default)]
+/// pool, credentials source, retry quota and clock correction.
+///
+/// Needs a tokio runtime (with I/O and timers enabled) to send requests.
+#[derive(Clone)]
 pub struct Client {
-    _private: (),
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    region: Option<String>,
+    endpoint: Endpoint,
+    target: Target,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    retry: RetryConfig,
+    transport: Transport,
+    quota: RetryQuota,
+    rate_limiter: Option<RateLimiter>,
+    clock_skew: ClockSkew,
+    started: Instant,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("region", &self.inner.region)
+            .field("endpoint", &self.inner.endpoint.url)
+            .field("retry", &self.inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Settings for a new client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the process environment alone, signing with
+    /// `credentials`.
+    pub fn from_env(credentials: impl ProvideCredentials + 'static) -> Result<Client, ConfigError> {
+        Client::builder().credentials(credentials).build()
+    }
+
+    pub(crate) fn from_resolved(r: Resolved) -> Client {
+        let rate_limiter = (r.retry.mode == RetryMode::Adaptive).then(RateLimiter::new);
+        Client {
+            inner: Arc::new(Inner {
+                region: r.region,
+                endpoint: r.endpoint,
+                target: r.target,
+                credentials: r.credentials,
+                retry: r.retry,
+                transport: r.transport,
+                quota: RetryQuota::default(),
+                rate_limiter,
+                clock_skew: ClockSkew::new(),
+                started: Instant::now(),
+            }),
+        }
+    }
+
+    /// The resolved endpoint: URL, signing region and name.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The transport, e.g. to read its connection statistics or share it.
+    pub fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    /// The current clock correction, in milliseconds (service minus local).
+    pub fn clock_offset_millis(&self) -> i64 {
+        self.inner.clock_skew.offset_millis()
+    }
+
+    /// Sends any operation's input. The per-operation builders
+    /// (`client.assume_role()…send()`) end up here.
+    pub async fn send<I: Operation>(&self, input: I) -> Result<I::Output, Error> {
+        self.invoke(&input).await
+    }
+
+    async fn invoke<I: Operation>(&self, input: &I) -> Result<I::Output, Error> {
+        let inner = &*self.inner;
+        let mut metadata = ResponseMetadata::default();
+        if let Err(e) = input.validate() {
+            return Err(Error::new(I::NAME, ErrorKind::Validation(e), metadata));
+        }
+        let mut body = Vec::with_capacity(256);
+        input.encode_form(&mut body);
+        let body = Bytes::from(body);
+
+        let mut last_retry_cost = None;
+        let mut corrected_clock = false;
+        loop {
+            metadata.attempts += 1;
+            if let Some(limiter) = &inner.rate_limiter {
+                let wait = limiter.acquire(self.seconds());
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+            }
+            let request = match self.build_request::<I>(&body).await {
+                Ok(r) => r,
+                Err(kind) => return Err(Error::new(I::NAME, kind, metadata)),
+            };
+            let sent_at = SystemTime::now();
+            let (kind, server_date) = match inner.transport.send(request).await {
+                Ok(response) => {
+                    read_ids(&response, &mut metadata);
+                    if (200..300).contains(&response.status) {
+                        match I::decode_output(&response.body) {
+                            Ok((mut output, xml_request_id)) => {
+                                if metadata.request_id.is_none() {
+                                    metadata.request_id = xml_request_id;
+                                }
+                                inner.quota.refund(last_retry_cost);
+                                if let Some(limiter) = &inner.rate_limiter {
+                                    limiter.update(self.seconds(), false);
+                                }
+                                I::set_metadata(&mut output, metadata);
+                                return Ok(output);
+                            }
+                            Err(source) => (
+                                ErrorKind::Response {
+                                    status: response.status,
+                                    source,
+                                },
+                                None,
+                            ),
+                        }
+                    } else {
+                        let date = response
+                            .headers
+                            .get(http::header::DATE)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(crate::DateTime::parse_http_date)
+                            .map(crate::DateTime::to_system_time);
+                        (decode_error(&response, &mut metadata), date)
+                    }
+                }
+                Err(e) => (ErrorKind::Transport(e), None),
+            };
+
+            let failure = match &kind {
+                ErrorKind::Service(e) => Failure::Service {
+                    status: e.status(),
+                    code: e.code(),
+                },
+                ErrorKind::Response { status, .. } => Failure::Undecodable { status: *status },
+                ErrorKind::Transport(e) => match e.kind() {
+                    TransportErrorKind::ConnectTimeout
+                    | TransportErrorKind::ReadTimeout
+                    | TransportErrorKind::AttemptTimeout => Failure::Timeout,
+                    TransportErrorKind::Dns
+                    | TransportErrorKind::Connect
+                    | TransportErrorKind::ConnectionClosed
+                    | TransportErrorKind::Io => Failure::Connection,
+                    _ => Failure::Other,
+                },
+                _ => Failure::Other,
+            };
+            let retry_kind = retry::classify(I::NAME, failure);
+            if let Some(limiter) = &inner.rate_limiter {
+                limiter.update(self.seconds(), retry_kind == RetryKind::Throttling);
+            }
+            let fail = |metadata| Error::new(I::NAME, kind, metadata);
+            match retry_kind {
+                RetryKind::NotRetryable => return Err(fail(metadata)),
+                RetryKind::ClockSkew => {
+                    // Correcting the clock is not a retry in the backoff
+                    // sense: the request was refused only for its timestamp,
+                    // so it is re-signed and sent once more at once.
+                    let adopted = !corrected_clock
+                        && server_date.is_some_and(|d| inner.clock_skew.observe(d, sent_at));
+                    if !adopted {
+                        return Err(fail(metadata));
+                    }
+                    corrected_clock = true;
+                    tracing::debug!(
+                        operation = I::NAME,
+                        offset_ms = inner.clock_skew.offset_millis(),
+                        "adopted the service's clock and re-signing"
+                    );
+                }
+                _ => {
+                    if metadata.attempts >= inner.retry.max_attempts {
+                        return Err(fail(metadata));
+                    }
+                    if inner.retry.use_quota {
+                        match inner.quota.acquire(retry_kind) {
+                            Some(cost) => last_retry_cost = Some(cost),
+                            None => return Err(fail(metadata).with_quota_exhausted()),
+                        }
+                    }
+                    let delay = inner.retry.backoff(metadata.attempts, retry::jitter());
+                    tracing::debug!(
+                        operation = I::NAME,
+                        attempt = metadata.attempts,
+                        ?delay,
+                        ?retry_kind,
+                        "retrying"
+                    );
+                    metadata.retry_delay += delay;
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// Seconds since the client was built, for the adaptive rate limiter.
+    fn seconds(&self) -> f64 {
+        self.inner.started.elapsed().as_secs_f64()
+    }
+
+    async fn build_request<I: Operation>(&self, body: &Bytes) -> Result<HttpRequest, ErrorKind> {
+        let inner = &*self.inner;
+        let target = &inner.target;
+        let mut headers = http::HeaderMap::with_capacity(8);
+        headers.insert(HOST, target.host.clone());
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        if I::SIGNED {
+            let provider = inner.credentials.as_ref().ok_or_else(|| {
+                ErrorKind::Credentials(crate::credentials::CredentialsError::new(
+                    "client",
+                    "no credentials configured; pass a provider to ClientBuilder::credentials",
+                ))
+            })?;
+            let creds = provider
+                .provide_credentials()
+                .await
+                .map_err(ErrorKind::Credentials)?;
+            let now = inner.clock_skew.corrected(SystemTime::now());
+            let host = target.host.to_str().unwrap_or_default();
+            let signed_headers = [("host", host), ("content-type", FORM_CONTENT_TYPE)];
+            let request = SignableRequest {
+                method: "POST",
+                path: &target.path,
+                query: "",
+                headers: &signed_headers,
+                payload: Payload::Bytes(body),
+            };
+            let mut params = SigningParams::new(
+                creds.access_key_id(),
+                creds.secret_access_key(),
+                &inner.endpoint.signing_region,
+                &inner.endpoint.signing_name,
+                now,
+            );
+            if let Some(token) = creds.session_token() {
+                params = params.with_session_token(token);
+            }
+            let signed = sigv4::sign(&request, &params).map_err(ErrorKind::Signing)?;
+            for (name, value) in signed.headers() {
+                let value = HeaderValue::from_str(value).map_err(|_| {
+                    ErrorKind::Credentials(crate::credentials::CredentialsError::new(
+                        creds.provider_name(),
+                        "the session token contains characters not allowed in an HTTP header",
+                    ))
+                })?;
+                headers.insert(header_name(name), value);
+            }
+        }
+        Ok(HttpRequest {
+            method: http::Method::POST,
+            uri: target.uri.clone(),
+            headers,
+            body: body.clone(),
+        })
+    }
+}
+
+/// The names `SigningOutput::headers` yields, as `http` constants (their
+/// canonical spelling there has capitals, which `from_static` refuses).
+fn header_name(name: &'static str) -> http::HeaderName {
+    match name {
+        "Authorization" => http::header::AUTHORIZATION,
+        "X-Amz-Date" => http::HeaderName::from_static("x-amz-date"),
+        "X-Amz-Security-Token" => http::HeaderName::from_static("x-amz-security-token"),
+        other => http::HeaderName::from_bytes(other.as_bytes())
+            .unwrap_or_else(|_| http::HeaderName::from_static("x-amz-unknown")),
+    }
+}
+
+fn header(response: &HttpResponse, name: &str) -> Option<String> {
+    response
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn read_ids(response: &HttpResponse, metadata: &mut ResponseMetadata) {
+    metadata.request_id = header(response, "x-amzn-requestid");
+    metadata.extended_request_id = header(response, "x-amz-id-2");
+    metadata.cf_id = header(response, "x-amz-cf-id");
+}
+
+fn decode_error(response: &HttpResponse, metadata: &mut ResponseMetadata) -> ErrorKind {
+    match protocol::decode_error(&response.body) {
+        Ok(e) => {
+            if metadata.request_id.is_none() {
+                metadata.request_id = e.request_id;
+            }
+            ErrorKind::Service(ServiceError::new(
+                e.code,
+                e.message,
+                response.status,
+                e.error_type,
+            ))
+        }
+        Err(source) => ErrorKind::Response {
+            status: response.status,
+            source,
+        },
+    }
 }
 
 /// A request being built: the client it will be sent through and the
@@ -46,9 +392,17 @@ impl<C, I> RequestBuilder<C, I> {
         self.input = f(self.input);
         self
     }
+}
 
-    #[allow(dead_code)] // used by `send`, which comes with the transport
+impl<C, I> RequestBuilder<C, I> {
     pub(crate) fn into_parts(self) -> (C, I) {
         (self.client, self.input)
+    }
+}
+
+impl<I: Operation> RequestBuilder<Client, I> {
+    /// Validates, signs and sends the request, retrying transient failures.
+    pub async fn send(self) -> Result<I::Output, Error> {
+        self.client.invoke(&self.input).await
     }
 }

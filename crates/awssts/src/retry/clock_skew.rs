@@ -64,71 +64,28 @@ fn signed_millis(t: SystemTime) -> i64 {
     }
 }
 
-/// Parses an HTTP `Date` header (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`,
-/// the only form servers may send). Anything else is `None`: a header we
-/// cannot read is simply not used for correction.
-pub fn parse_http_date(value: &str) -> Option<SystemTime> {
-    let b = value.trim().as_bytes();
-    if b.len() != 29 || &b[3..5] != b", " || &b[25..] != b" GMT" {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u64> {
-        let s = b.get(r)?;
-        if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        std::str::from_utf8(s).ok()?.parse().ok()
-    };
-    let day = num(5..7)?;
-    let month = match b.get(8..11)? {
-        b"Jan" => 1,
-        b"Feb" => 2,
-        b"Mar" => 3,
-        b"Apr" => 4,
-        b"May" => 5,
-        b"Jun" => 6,
-        b"Jul" => 7,
-        b"Aug" => 8,
-        b"Sep" => 9,
-        b"Oct" => 10,
-        b"Nov" => 11,
-        b"Dec" => 12,
-        _ => return None,
-    };
-    let year = num(12..16)?;
-    let (hour, min, sec) = (num(17..19)?, num(20..22)?, num(23..25)?);
-    if b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || b[19] != b':' || b[22] != b':' {
-        return None;
-    }
-    if !(1..=31).contains(&day) || hour > 23 || min > 59 || sec > 60 || year < 1970 {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + min * 60 + sec;
-    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (year ≥ 1970).
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse_http_date(s: &str) -> Option<SystemTime> {
+        crate::DateTime::parse_http_date(s).map(crate::DateTime::to_system_time)
+    }
+
     #[test]
-    fn parses_imf_fixdate() {
+    fn parses_and_formats_imf_fixdate() {
         let t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
         assert_eq!(t, UNIX_EPOCH + Duration::from_secs(784_111_777));
         let t = parse_http_date("Mon, 23 Nov 2026 16:34:02 GMT").unwrap();
         assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_795_451_642));
+        assert_eq!(
+            crate::DateTime::from_system_time(t).to_http_date(),
+            "Mon, 23 Nov 2026 16:34:02 GMT"
+        );
+        assert_eq!(
+            crate::DateTime::from_unix(0, 0).to_http_date(),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
         for bad in [
             "",
             "Sunday, 06-Nov-94 08:49:37 GMT",
@@ -137,6 +94,7 @@ mod tests {
             "Sun, 06 Nov 1994 25:49:37 GMT",
             "Sun, 6 Nov 1994 08:49:37 GMT ",
             "Sun, 0x Nov 1994 08:49:37 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 08:49:37 UTC",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad:?}");

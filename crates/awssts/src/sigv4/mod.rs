@@ -44,7 +44,7 @@
 
 mod canonical;
 mod date;
-mod encode;
+pub(crate) mod encode;
 mod key;
 mod sign;
 mod sink;

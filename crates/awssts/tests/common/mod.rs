@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod sts;
+
 use std::path::PathBuf;
 
 /// The reference data directory: `$AWSSTS_REFERENCE_DIR`, or `shared/reference`
