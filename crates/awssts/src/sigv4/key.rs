@@ -12,6 +12,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
+use super::sink::HmacKey;
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// Entries kept; a process signing for more distinct (secret, day, region,
@@ -39,10 +41,8 @@ impl SigningKey {
         &self.0
     }
 
-    pub(crate) fn mac(&self) -> HmacSha256 {
-        // HMAC accepts keys of any length, so this cannot fail.
-        <HmacSha256 as KeyInit>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+    pub(crate) fn hmac_key(&self) -> HmacKey {
+        HmacKey::new(&self.0)
     }
 }
 
@@ -70,9 +70,9 @@ struct Entry {
     date: [u8; 8],
     region: Box<str>,
     service: Box<str>,
-    /// MAC state already keyed with the signing key (its inner and outer
-    /// pads absorbed); cloning it skips two compressions per signature.
-    mac: HmacSha256,
+    /// The signing key as HMAC states (its inner and outer pads
+    /// absorbed); copying it skips two compressions per signature.
+    mac: HmacKey,
 }
 
 impl Entry {
@@ -96,7 +96,7 @@ static CACHE: Mutex<Cache> = Mutex::new(Cache {
 
 /// A MAC keyed with the signing key for this scope, from the cache when it
 /// has one.
-pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -> HmacSha256 {
+pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -> HmacKey {
     let secret_bytes = secret.as_bytes();
     {
         // A poisoned lock only means another thread panicked mid-insert; the
@@ -110,7 +110,7 @@ pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -
             return e.mac.clone();
         }
     }
-    let mac = SigningKey::derive(secret, date, region, service).mac();
+    let mac = SigningKey::derive(secret, date, region, service).hmac_key();
     let mut date_bytes = [0u8; 8];
     if date.len() == 8 {
         date_bytes.copy_from_slice(date.as_bytes());
@@ -140,6 +140,7 @@ pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -
 mod tests {
     use super::*;
     use crate::sigv4::encode::hex32;
+    use crate::sigv4::sink::Sink;
 
     #[test]
     fn derives_the_documented_key() {
@@ -161,13 +162,14 @@ mod tests {
     fn cached_mac_equals_fresh_derivation() {
         let secret = "cached-mac-test-secret";
         for region in ["eu-west-1", "us-east-1", "eu-west-1"] {
-            let mut cached = keyed_mac(secret, "20240101", region, "sts");
-            cached.update(b"payload");
+            let cached = keyed_mac(secret, "20240101", region, "sts");
+            let mut sink = cached.sink();
+            sink.put(b"payload");
             let expected = hmac(
                 SigningKey::derive(secret, "20240101", region, "sts").as_bytes(),
                 b"payload",
             );
-            assert_eq!(<[u8; 32]>::from(cached.finalize().into_bytes()), expected);
+            assert_eq!(cached.finish(&mut sink), expected);
         }
     }
 
@@ -175,13 +177,14 @@ mod tests {
     fn cache_eviction_keeps_answers_right() {
         for i in 0..(CACHE_CAPACITY * 3) {
             let secret = format!("secret-{i}");
-            let mut mac = keyed_mac(&secret, "20240102", "us-west-2", "sts");
-            mac.update(b"x");
+            let mac = keyed_mac(&secret, "20240102", "us-west-2", "sts");
+            let mut sink = mac.sink();
+            sink.put(b"x");
             let expected = hmac(
                 SigningKey::derive(&secret, "20240102", "us-west-2", "sts").as_bytes(),
                 b"x",
             );
-            assert_eq!(<[u8; 32]>::from(mac.finalize().into_bytes()), expected);
+            assert_eq!(mac.finish(&mut sink), expected);
         }
     }
 }

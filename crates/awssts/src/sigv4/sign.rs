@@ -4,11 +4,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 use super::canonical::{self, Header};
 use super::encode::{self, ascii_str, hex32};
-use super::sink::{HashSink, Sink};
+use super::sink::{HashSink, Sink, sha256};
 use super::{
     ALGORITHM, AmzDate, Error, MAX_PRESIGN_EXPIRY, Payload, SessionTokenMode, SignableRequest,
     SigningParams, UNSIGNED_PAYLOAD, key,
@@ -23,7 +21,7 @@ enum PayloadHash<'a> {
 impl PayloadHash<'_> {
     fn of<'p>(payload: &Payload<'p>) -> Result<PayloadHash<'p>, Error> {
         Ok(match *payload {
-            Payload::Bytes(body) => PayloadHash::Computed(hex32(&Sha256::digest(body).into())),
+            Payload::Bytes(body) => PayloadHash::Computed(hex32(&sha256(body))),
             Payload::Unsigned => PayloadHash::Given(UNSIGNED_PAYLOAD),
             Payload::Precomputed(h) => {
                 if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic()) {
@@ -135,10 +133,10 @@ pub(crate) fn signature(
     service: &str,
     canonical_request_hash: &[u8; 32],
 ) -> [u8; 32] {
-    let mac = key::keyed_mac(secret, date.date(), region, service);
-    let mut sink = HashSink::with(mac);
+    let key = key::keyed_mac(secret, date.date(), region, service);
+    let mut sink = key.sink();
     write_string_to_sign(&mut sink, date, region, service, canonical_request_hash);
-    sink.finish()
+    key.finish(&mut sink)
 }
 
 /// Sorts headers by lowercase name, as the canonical request lists them (stable:
@@ -599,7 +597,7 @@ pub fn presign(
         &mut Vec::new(),
         payload.as_bytes(),
     );
-    let hash: [u8; 32] = Sha256::digest(&creq).into();
+    let hash = sha256(&creq);
     let sig = hex32(&signature(
         params.secret_access_key,
         &date,
