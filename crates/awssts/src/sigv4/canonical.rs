@@ -294,7 +294,7 @@ fn write_plain_value(out: &mut impl Sink, value: &str) {
 /// same name joined by `,`) and appends the signed-headers list to `signed`.
 /// `headers` must be sorted with [`cmp_name`] (stable, so values keep their
 /// order).
-pub(crate) fn write_headers(out: &mut impl Sink, signed: &mut Vec<u8>, headers: &[Header<'_>]) {
+pub(crate) fn write_headers(out: &mut impl Sink, signed: &mut String, headers: &[Header<'_>]) {
     let write = |out: &mut _, h: &Header<'_>| {
         if h.plain {
             write_plain_value(out, h.value);
@@ -307,14 +307,14 @@ pub(crate) fn write_headers(out: &mut impl Sink, signed: &mut Vec<u8>, headers: 
     while i < headers.len() {
         let name = headers[i].name;
         if signed.len() > start {
-            signed.push(b';');
+            signed.push(';');
         }
         // Lowercased once, into the signed-headers list, and copied from
         // there.
         let at = signed.len();
-        signed.extend_from_slice(name.as_bytes());
+        signed.push_str(name);
         signed[at..].make_ascii_lowercase();
-        out.put(&signed[at..]);
+        out.put(&signed.as_bytes()[at..]);
         out.put_byte(b':');
         write(out, &headers[i]);
         i += 1;
@@ -337,7 +337,7 @@ pub(crate) fn write_canonical_request(
     path: &[u8],
     query: &[QueryPair<'_>],
     headers: &[Header<'_>],
-    signed: &mut Vec<u8>,
+    signed: &mut String,
     payload_hash: &[u8],
 ) {
     out.put(method.as_bytes());
@@ -349,7 +349,7 @@ pub(crate) fn write_canonical_request(
     let start = signed.len();
     write_headers(out, signed, headers);
     out.put_byte(b'\n');
-    out.put(&signed[start..]);
+    out.put(&signed.as_bytes()[start..]);
     out.put_byte(b'\n');
     out.put(payload_hash);
 }

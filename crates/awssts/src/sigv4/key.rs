@@ -73,6 +73,76 @@ struct Entry {
     /// The signing key as HMAC states (its inner and outer pads
     /// absorbed); copying it skips two compressions per signature.
     mac: HmacKey,
+    /// What [`sign`](super::sign) checked and wrote for the credential it
+    /// last signed with under this key.
+    signer: Option<Signer>,
+}
+
+/// Per-credential work `sign` does once: checking the access key id,
+/// scope and session token, and writing the start of the `Authorization`
+/// value, which only depend on the credential and the scope.
+struct Signer {
+    access_key_id: Box<str>,
+    /// The session token checked, wiped when the entry goes.
+    token: Option<Zeroizing<Box<[u8]>>>,
+    /// Whether that token's canonical form is the token itself.
+    token_plain: bool,
+    /// `AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=`.
+    authorization_prefix: Box<str>,
+}
+
+/// The credential and scope `sign` looks up.
+pub(crate) struct SignerKey<'a> {
+    pub(crate) access_key_id: &'a str,
+    pub(crate) secret: &'a str,
+    pub(crate) token: Option<&'a str>,
+    pub(crate) date: &'a [u8],
+    pub(crate) region: &'a str,
+    pub(crate) service: &'a str,
+}
+
+/// A hit of [`signer_hit`].
+pub(crate) struct SignerHit {
+    pub(crate) key: HmacKey,
+    pub(crate) token_plain: bool,
+}
+
+/// The cached signing key and per-credential checks for `k`, when `sign`
+/// has remembered them: the `Authorization` prefix is appended to `auth`.
+/// A hit means the access key id, scope and token were checked before.
+pub(crate) fn signer_hit(k: &SignerKey<'_>, auth: &mut String) -> Option<SignerHit> {
+    let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let e = cache.entries.iter().find(|e| {
+        e.matches(k.secret.as_bytes(), k.date, k.region, k.service)
+            && e.signer.as_ref().is_some_and(|s| {
+                *s.access_key_id == *k.access_key_id
+                    && s.token.as_ref().map(|t| &t[..]) == k.token.map(str::as_bytes)
+            })
+    })?;
+    let signer = e.signer.as_ref()?;
+    auth.push_str(&signer.authorization_prefix);
+    Some(SignerHit {
+        key: e.mac.clone(),
+        token_plain: signer.token_plain,
+    })
+}
+
+/// Remembers what `sign` checked and wrote for `k` (after [`keyed_mac`]
+/// cached its key), for [`signer_hit`] to find.
+pub(crate) fn remember_signer(k: &SignerKey<'_>, token_plain: bool, authorization_prefix: &str) {
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = cache
+        .entries
+        .iter_mut()
+        .find(|e| e.matches(k.secret.as_bytes(), k.date, k.region, k.service))
+    {
+        e.signer = Some(Signer {
+            access_key_id: k.access_key_id.into(),
+            token: k.token.map(|t| Zeroizing::new(t.as_bytes().into())),
+            token_plain,
+            authorization_prefix: authorization_prefix.into(),
+        });
+    }
 }
 
 impl Entry {
@@ -124,6 +194,7 @@ pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -
         region: region.into(),
         service: service.into(),
         mac: mac.clone(),
+        signer: None,
     };
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     if cache.entries.len() < CACHE_CAPACITY {

@@ -488,7 +488,7 @@ where
             &path,
             query,
             &headers,
-            &mut Vec::new(),
+            &mut String::new(),
             &payload,
         );
         let hash = sink.finish();
