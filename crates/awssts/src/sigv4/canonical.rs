@@ -30,7 +30,8 @@ pub(crate) fn canonical_path(
     double_encode: bool,
 ) -> Result<Cow<'_, [u8]>, Error> {
     let raw = path.as_bytes();
-    if raw.is_empty() {
+    // The root, which every STS request uses, is canonical as it is.
+    if raw.is_empty() || raw == b"/" {
         return Ok(Cow::Borrowed(b"/"));
     }
     if raw[0] != b'/' {
@@ -91,11 +92,16 @@ fn normalize_path(raw: &[u8]) -> Cow<'_, [u8]> {
 }
 
 /// Splits a raw query string into canonical key/value pairs (unsorted).
+#[inline]
 pub(crate) fn parse_query(query: &str) -> Result<Vec<QueryPair<'_>>, Error> {
-    let mut pairs = Vec::new();
     if query.is_empty() {
-        return Ok(pairs);
+        return Ok(Vec::new());
     }
+    parse_nonempty_query(query)
+}
+
+fn parse_nonempty_query(query: &str) -> Result<Vec<QueryPair<'_>>, Error> {
+    let mut pairs = Vec::new();
     let raw = query.as_bytes();
     let mut offset = 0;
     for piece in raw.split(|&b| b == b'&') {
@@ -286,8 +292,18 @@ pub(crate) fn write_value(out: &mut impl Sink, value: &str) {
 }
 
 /// Writes a value [`check_header`] found plain: trimming is all it needs.
+#[inline]
 fn write_plain_value(out: &mut impl Sink, value: &str) {
-    out.put(value.trim_matches(' ').as_bytes());
+    // Plain values have no control bytes, so a space is the only white
+    // space to trim; a byte loop, not the `char` pattern machinery.
+    let mut v = value.as_bytes();
+    while let [b' ', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' '] = v {
+        v = rest;
+    }
+    out.put(v);
 }
 
 /// Writes the canonical headers block (each `name:value\n`, values of the
