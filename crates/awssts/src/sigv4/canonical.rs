@@ -30,7 +30,8 @@ pub(crate) fn canonical_path(
     double_encode: bool,
 ) -> Result<Cow<'_, [u8]>, Error> {
     let raw = path.as_bytes();
-    if raw.is_empty() {
+    // The root, which every STS request uses, is canonical as it is.
+    if raw.is_empty() || raw == b"/" {
         return Ok(Cow::Borrowed(b"/"));
     }
     if raw[0] != b'/' {
@@ -91,11 +92,16 @@ fn normalize_path(raw: &[u8]) -> Cow<'_, [u8]> {
 }
 
 /// Splits a raw query string into canonical key/value pairs (unsorted).
+#[inline]
 pub(crate) fn parse_query(query: &str) -> Result<Vec<QueryPair<'_>>, Error> {
-    let mut pairs = Vec::new();
     if query.is_empty() {
-        return Ok(pairs);
+        return Ok(Vec::new());
     }
+    parse_nonempty_query(query)
+}
+
+fn parse_nonempty_query(query: &str) -> Result<Vec<QueryPair<'_>>, Error> {
+    let mut pairs = Vec::new();
     let raw = query.as_bytes();
     let mut offset = 0;
     for piece in raw.split(|&b| b == b'&') {
@@ -286,15 +292,25 @@ pub(crate) fn write_value(out: &mut impl Sink, value: &str) {
 }
 
 /// Writes a value [`check_header`] found plain: trimming is all it needs.
+#[inline]
 fn write_plain_value(out: &mut impl Sink, value: &str) {
-    out.put(value.trim_matches(' ').as_bytes());
+    // Plain values have no control bytes, so a space is the only white
+    // space to trim; a byte loop, not the `char` pattern machinery.
+    let mut v = value.as_bytes();
+    while let [b' ', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' '] = v {
+        v = rest;
+    }
+    out.put(v);
 }
 
 /// Writes the canonical headers block (each `name:value\n`, values of the
 /// same name joined by `,`) and appends the signed-headers list to `signed`.
 /// `headers` must be sorted with [`cmp_name`] (stable, so values keep their
 /// order).
-pub(crate) fn write_headers(out: &mut impl Sink, signed: &mut Vec<u8>, headers: &[Header<'_>]) {
+pub(crate) fn write_headers(out: &mut impl Sink, signed: &mut String, headers: &[Header<'_>]) {
     let write = |out: &mut _, h: &Header<'_>| {
         if h.plain {
             write_plain_value(out, h.value);
@@ -307,14 +323,14 @@ pub(crate) fn write_headers(out: &mut impl Sink, signed: &mut Vec<u8>, headers: 
     while i < headers.len() {
         let name = headers[i].name;
         if signed.len() > start {
-            signed.push(b';');
+            signed.push(';');
         }
         // Lowercased once, into the signed-headers list, and copied from
         // there.
         let at = signed.len();
-        signed.extend_from_slice(name.as_bytes());
+        signed.push_str(name);
         signed[at..].make_ascii_lowercase();
-        out.put(&signed[at..]);
+        out.put(&signed.as_bytes()[at..]);
         out.put_byte(b':');
         write(out, &headers[i]);
         i += 1;
@@ -337,7 +353,7 @@ pub(crate) fn write_canonical_request(
     path: &[u8],
     query: &[QueryPair<'_>],
     headers: &[Header<'_>],
-    signed: &mut Vec<u8>,
+    signed: &mut String,
     payload_hash: &[u8],
 ) {
     out.put(method.as_bytes());
@@ -349,7 +365,7 @@ pub(crate) fn write_canonical_request(
     let start = signed.len();
     write_headers(out, signed, headers);
     out.put_byte(b'\n');
-    out.put(&signed[start..]);
+    out.put(&signed.as_bytes()[start..]);
     out.put_byte(b'\n');
     out.put(payload_hash);
 }

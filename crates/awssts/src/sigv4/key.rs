@@ -12,6 +12,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use zeroize::{Zeroize, Zeroizing};
 
+use super::sink::HmacKey;
+
 type HmacSha256 = Hmac<Sha256>;
 
 /// Entries kept; a process signing for more distinct (secret, day, region,
@@ -39,10 +41,8 @@ impl SigningKey {
         &self.0
     }
 
-    pub(crate) fn mac(&self) -> HmacSha256 {
-        // HMAC accepts keys of any length, so this cannot fail.
-        <HmacSha256 as KeyInit>::new_from_slice(&self.0)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+    pub(crate) fn hmac_key(&self) -> HmacKey {
+        HmacKey::new(&self.0)
     }
 }
 
@@ -70,9 +70,79 @@ struct Entry {
     date: [u8; 8],
     region: Box<str>,
     service: Box<str>,
-    /// MAC state already keyed with the signing key (its inner and outer
-    /// pads absorbed); cloning it skips two compressions per signature.
-    mac: HmacSha256,
+    /// The signing key as HMAC states (its inner and outer pads
+    /// absorbed); copying it skips two compressions per signature.
+    mac: HmacKey,
+    /// What [`sign`](super::sign) checked and wrote for the credential it
+    /// last signed with under this key.
+    signer: Option<Signer>,
+}
+
+/// Per-credential work `sign` does once: checking the access key id,
+/// scope and session token, and writing the start of the `Authorization`
+/// value, which only depend on the credential and the scope.
+struct Signer {
+    access_key_id: Box<str>,
+    /// The session token checked, wiped when the entry goes.
+    token: Option<Zeroizing<Box<[u8]>>>,
+    /// Whether that token's canonical form is the token itself.
+    token_plain: bool,
+    /// `AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=`.
+    authorization_prefix: Box<str>,
+}
+
+/// The credential and scope `sign` looks up.
+pub(crate) struct SignerKey<'a> {
+    pub(crate) access_key_id: &'a str,
+    pub(crate) secret: &'a str,
+    pub(crate) token: Option<&'a str>,
+    pub(crate) date: &'a [u8],
+    pub(crate) region: &'a str,
+    pub(crate) service: &'a str,
+}
+
+/// A hit of [`signer_hit`].
+pub(crate) struct SignerHit {
+    pub(crate) key: HmacKey,
+    pub(crate) token_plain: bool,
+}
+
+/// The cached signing key and per-credential checks for `k`, when `sign`
+/// has remembered them: the `Authorization` prefix is appended to `auth`.
+/// A hit means the access key id, scope and token were checked before.
+pub(crate) fn signer_hit(k: &SignerKey<'_>, auth: &mut String) -> Option<SignerHit> {
+    let cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let e = cache.entries.iter().find(|e| {
+        e.matches(k.secret.as_bytes(), k.date, k.region, k.service)
+            && e.signer.as_ref().is_some_and(|s| {
+                *s.access_key_id == *k.access_key_id
+                    && s.token.as_ref().map(|t| &t[..]) == k.token.map(str::as_bytes)
+            })
+    })?;
+    let signer = e.signer.as_ref()?;
+    auth.push_str(&signer.authorization_prefix);
+    Some(SignerHit {
+        key: e.mac.clone(),
+        token_plain: signer.token_plain,
+    })
+}
+
+/// Remembers what `sign` checked and wrote for `k` (after [`keyed_mac`]
+/// cached its key), for [`signer_hit`] to find.
+pub(crate) fn remember_signer(k: &SignerKey<'_>, token_plain: bool, authorization_prefix: &str) {
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = cache
+        .entries
+        .iter_mut()
+        .find(|e| e.matches(k.secret.as_bytes(), k.date, k.region, k.service))
+    {
+        e.signer = Some(Signer {
+            access_key_id: k.access_key_id.into(),
+            token: k.token.map(|t| Zeroizing::new(t.as_bytes().into())),
+            token_plain,
+            authorization_prefix: authorization_prefix.into(),
+        });
+    }
 }
 
 impl Entry {
@@ -96,7 +166,7 @@ static CACHE: Mutex<Cache> = Mutex::new(Cache {
 
 /// A MAC keyed with the signing key for this scope, from the cache when it
 /// has one.
-pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -> HmacSha256 {
+pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -> HmacKey {
     let secret_bytes = secret.as_bytes();
     {
         // A poisoned lock only means another thread panicked mid-insert; the
@@ -110,7 +180,7 @@ pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -
             return e.mac.clone();
         }
     }
-    let mac = SigningKey::derive(secret, date, region, service).mac();
+    let mac = SigningKey::derive(secret, date, region, service).hmac_key();
     let mut date_bytes = [0u8; 8];
     if date.len() == 8 {
         date_bytes.copy_from_slice(date.as_bytes());
@@ -124,6 +194,7 @@ pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -
         region: region.into(),
         service: service.into(),
         mac: mac.clone(),
+        signer: None,
     };
     let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
     if cache.entries.len() < CACHE_CAPACITY {
@@ -140,6 +211,7 @@ pub(crate) fn keyed_mac(secret: &str, date: &str, region: &str, service: &str) -
 mod tests {
     use super::*;
     use crate::sigv4::encode::hex32;
+    use crate::sigv4::sink::Sink;
 
     #[test]
     fn derives_the_documented_key() {
@@ -161,13 +233,14 @@ mod tests {
     fn cached_mac_equals_fresh_derivation() {
         let secret = "cached-mac-test-secret";
         for region in ["eu-west-1", "us-east-1", "eu-west-1"] {
-            let mut cached = keyed_mac(secret, "20240101", region, "sts");
-            cached.update(b"payload");
+            let cached = keyed_mac(secret, "20240101", region, "sts");
+            let mut sink = cached.sink();
+            sink.put(b"payload");
             let expected = hmac(
                 SigningKey::derive(secret, "20240101", region, "sts").as_bytes(),
                 b"payload",
             );
-            assert_eq!(<[u8; 32]>::from(cached.finalize().into_bytes()), expected);
+            assert_eq!(cached.finish(&mut sink), expected);
         }
     }
 
@@ -175,13 +248,14 @@ mod tests {
     fn cache_eviction_keeps_answers_right() {
         for i in 0..(CACHE_CAPACITY * 3) {
             let secret = format!("secret-{i}");
-            let mut mac = keyed_mac(&secret, "20240102", "us-west-2", "sts");
-            mac.update(b"x");
+            let mac = keyed_mac(&secret, "20240102", "us-west-2", "sts");
+            let mut sink = mac.sink();
+            sink.put(b"x");
             let expected = hmac(
                 SigningKey::derive(&secret, "20240102", "us-west-2", "sts").as_bytes(),
                 b"x",
             );
-            assert_eq!(<[u8; 32]>::from(mac.finalize().into_bytes()), expected);
+            assert_eq!(mac.finish(&mut sink), expected);
         }
     }
 }

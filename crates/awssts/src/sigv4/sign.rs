@@ -4,11 +4,9 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 use super::canonical::{self, Header};
 use super::encode::{self, ascii_str, hex32};
-use super::sink::{HashSink, Sink};
+use super::sink::{HashSink, HmacKey, Sink, sha256};
 use super::{
     ALGORITHM, AmzDate, Error, MAX_PRESIGN_EXPIRY, Payload, SessionTokenMode, SignableRequest,
     SigningParams, UNSIGNED_PAYLOAD, key,
@@ -23,7 +21,7 @@ enum PayloadHash<'a> {
 impl PayloadHash<'_> {
     fn of<'p>(payload: &Payload<'p>) -> Result<PayloadHash<'p>, Error> {
         Ok(match *payload {
-            Payload::Bytes(body) => PayloadHash::Computed(hex32(&Sha256::digest(body).into())),
+            Payload::Bytes(body) => PayloadHash::Computed(hex32(&sha256(body))),
             Payload::Unsigned => PayloadHash::Given(UNSIGNED_PAYLOAD),
             Payload::Precomputed(h) => {
                 if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic()) {
@@ -105,11 +103,22 @@ fn write_string_to_sign(
     service: &str,
     canonical_request_hash: &[u8; 32],
 ) {
-    out.put(ALGORITHM.as_bytes());
-    out.put_byte(b'\n');
+    let mut scope = Vec::with_capacity(8 + region.len() + service.len() + 15);
+    write_scope(&mut scope, date, region, service);
+    write_string_to_sign_with_scope(out, date, &scope, canonical_request_hash);
+}
+
+/// The string to sign with its credential scope already written.
+fn write_string_to_sign_with_scope(
+    out: &mut impl Sink,
+    date: &AmzDate,
+    scope: &[u8],
+    canonical_request_hash: &[u8; 32],
+) {
+    out.put(b"AWS4-HMAC-SHA256\n");
     out.put(date.as_bytes());
     out.put_byte(b'\n');
-    write_scope(out, date, region, service);
+    out.put(scope);
     out.put_byte(b'\n');
     out.put(&hex32(canonical_request_hash));
 }
@@ -135,10 +144,10 @@ pub(crate) fn signature(
     service: &str,
     canonical_request_hash: &[u8; 32],
 ) -> [u8; 32] {
-    let mac = key::keyed_mac(secret, date.date(), region, service);
-    let mut sink = HashSink::with(mac);
+    let key = key::keyed_mac(secret, date.date(), region, service);
+    let mut sink = key.sink();
     write_string_to_sign(&mut sink, date, region, service, canonical_request_hash);
-    sink.finish()
+    key.finish(&mut sink)
 }
 
 /// Sorts headers by lowercase name, as the canonical request lists them (stable:
@@ -288,12 +297,92 @@ fn collect_headers<'r>(
     Ok(())
 }
 
+/// What `sign` needs before it writes the canonical request: checked
+/// parameters, the start of the `Authorization` value and, when signing,
+/// the signing key.
+struct Prepared {
+    date: AmzDate,
+    token_plain: bool,
+    /// `AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=` so far.
+    authorization: String,
+    key: Option<HmacKey>,
+}
+
+/// Where the credential scope sits in the prepared `Authorization` value.
+fn scope_range(params: &SigningParams<'_>) -> std::ops::Range<usize> {
+    let start = ALGORITHM.len() + " Credential=".len() + params.access_key_id.len() + 1;
+    start..start + 8 + 1 + params.region.len() + 1 + params.service.len() + "/aws4_request".len()
+}
+
+/// Checks the parameters and starts the `Authorization` value; with
+/// `want_key`, also finds the signing key. The checks and the prefix only
+/// depend on the credential and the scope, so a signer that already did
+/// them for these (the key cache remembers) just copies the prefix.
+fn prepare(
+    params: &SigningParams<'_>,
+    extra_len: usize,
+    want_key: bool,
+) -> Result<Prepared, Error> {
+    let date = AmzDate::from_system_time(params.time)?;
+    let scope = scope_range(params);
+    let mut authorization =
+        String::with_capacity(scope.end + ", SignedHeaders=".len() + extra_len + 12 + 64);
+    let cache_key = key::SignerKey {
+        access_key_id: params.access_key_id,
+        secret: params.secret_access_key,
+        token: params.session_token,
+        date: &date.as_bytes()[..8],
+        region: params.region,
+        service: params.service,
+    };
+    if want_key && let Some(hit) = key::signer_hit(&cache_key, &mut authorization) {
+        return Ok(Prepared {
+            date,
+            token_plain: hit.token_plain,
+            authorization,
+            key: Some(hit.key),
+        });
+    }
+    check_scope(params)?;
+    let token_plain = match params.session_token {
+        Some(t) => canonical::check_header("x-amz-security-token", t)?,
+        None => true,
+    };
+    authorization.push_str(ALGORITHM);
+    authorization.push_str(" Credential=");
+    authorization.push_str(params.access_key_id);
+    authorization.push('/');
+    authorization.push_str(date.date());
+    authorization.push('/');
+    authorization.push_str(params.region);
+    authorization.push('/');
+    authorization.push_str(params.service);
+    authorization.push_str("/aws4_request, SignedHeaders=");
+    let key = want_key.then(|| {
+        let key = key::keyed_mac(
+            params.secret_access_key,
+            date.date(),
+            params.region,
+            params.service,
+        );
+        key::remember_signer(&cache_key, token_plain, &authorization);
+        key
+    });
+    Ok(Prepared {
+        date,
+        token_plain,
+        authorization,
+        key,
+    })
+}
+
 /// What writing a header-mode canonical request leaves behind: the
 /// Authorization header up to its signature, and what the output needs.
 struct HeaderMode<'a> {
     date: AmzDate,
-    /// Everything up to `, Signature=`; ASCII.
-    authorization: Vec<u8>,
+    /// Everything up to `, Signature=`.
+    authorization: String,
+    key: Option<HmacKey>,
     content_sha256: Option<String>,
     session_token: Option<&'a str>,
 }
@@ -305,16 +394,18 @@ fn write_header_mode<'a>(
     req: &SignableRequest<'_>,
     params: &SigningParams<'a>,
     sink: &mut impl Sink,
+    want_key: bool,
 ) -> Result<HeaderMode<'a>, Error> {
     canonical::check_method(req.method)?;
-    check_scope(params)?;
-    let date = AmzDate::from_system_time(params.time)?;
+    let names_len: usize = req.headers.iter().map(|h| h.0.len() + 1).sum::<usize>() + 64;
+    let Prepared {
+        date,
+        token_plain,
+        mut authorization,
+        key,
+    } = prepare(params, names_len, want_key)?;
     let settings = &params.settings;
     let token = params.session_token;
-    let token_plain = match token {
-        Some(t) => canonical::check_header("x-amz-security-token", t)?,
-        None => true,
-    };
     let payload = PayloadHash::of(&req.payload)?;
 
     let skip = |n: &str| is_managed_header(n, token.is_some(), settings.content_sha256_header);
@@ -342,40 +433,22 @@ fn write_header_mode<'a>(
     let mut query = canonical::parse_query(req.query)?;
     canonical::sort_query(&mut query);
 
-    // The Authorization value is started first so that the signed-headers
-    // list is written once, straight into it, and fed from there to the
-    // canonical request.
-    let names_len: usize = headers.iter().map(|h| h.name.len() + 1).sum();
-    let mut auth = Vec::with_capacity(
-        ALGORITHM.len()
-            + 12
-            + params.access_key_id.len()
-            + 1
-            + (8 + params.region.len() + params.service.len() + 15)
-            + 16
-            + names_len
-            + 12
-            + 64,
-    );
-    auth.put(ALGORITHM.as_bytes());
-    auth.put(b" Credential=");
-    auth.put(params.access_key_id.as_bytes());
-    auth.put_byte(b'/');
-    write_scope(&mut auth, &date, params.region, params.service);
-    auth.put(b", SignedHeaders=");
+    // The signed-headers list is written once, straight into the
+    // Authorization value, and fed from there to the canonical request.
     canonical::write_canonical_request(
         sink,
         req.method,
         &path,
         &query,
         headers,
-        &mut auth,
+        &mut authorization,
         payload.as_bytes(),
     );
 
     Ok(HeaderMode {
         date,
-        authorization: auth,
+        authorization,
+        key,
         content_sha256: settings
             .content_sha256_header
             .then(|| payload.as_str().to_owned()),
@@ -398,27 +471,36 @@ pub fn sign<'a>(
     params: &SigningParams<'a>,
 ) -> Result<SigningOutput<'a>, Error> {
     let mut sink = HashSink::new();
-    let mut mode = write_header_mode(req, params, &mut sink)?;
+    let mut mode = write_header_mode(req, params, &mut sink, true)?;
     let hash = sink.finish();
-    let sig = hex32(&signature(
-        params.secret_access_key,
-        &mode.date,
-        params.region,
-        params.service,
-        &hash,
-    ));
-    mode.authorization.put(b", Signature=");
-    mode.authorization.put(&sig);
-    // Printable ASCII throughout: the scope was checked, names are tokens.
-    let authorization = String::from_utf8(mode.authorization)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    let key = match mode.key.take() {
+        Some(key) => key,
+        None => key::keyed_mac(
+            params.secret_access_key,
+            mode.date.date(),
+            params.region,
+            params.service,
+        ),
+    };
+    // The scope was written (checked) into the Authorization value: the
+    // string to sign takes it from there.
+    let scope = mode
+        .authorization
+        .as_bytes()
+        .get(scope_range(params))
+        .unwrap_or_default();
+    let mut mac = key.sink();
+    write_string_to_sign_with_scope(&mut mac, &mode.date, scope, &hash);
+    let sig = hex32(&key.finish(&mut mac));
+    mode.authorization.push_str(", Signature=");
+    mode.authorization.push_str(ascii_str(&sig));
     Ok(SigningOutput {
         date: mode.date,
         region: params.region,
         service: params.service,
         session_token: mode.session_token,
         content_sha256: mode.content_sha256,
-        authorization,
+        authorization: mode.authorization,
         signature: sig,
         canonical_request_hash: hash,
     })
@@ -432,7 +514,7 @@ pub fn canonical_request(
     params: &SigningParams<'_>,
 ) -> Result<String, Error> {
     let mut buf = Vec::with_capacity(512);
-    write_header_mode(req, params, &mut buf)?;
+    write_header_mode(req, params, &mut buf, false)?;
     // Everything written is ASCII or came from the caller's &str values.
     String::from_utf8(buf).map_err(|_| Error::InvalidPath {
         reason: "the canonical request is not UTF-8",
@@ -542,7 +624,7 @@ pub fn presign(
     sort_headers(headers);
     // The signed-headers list goes into the query, which the canonical
     // request holds before the headers: list the names first.
-    let mut signed = Vec::with_capacity(64);
+    let mut signed = String::with_capacity(64);
     canonical::write_headers(&mut (), &mut signed, headers);
 
     let path = canonical::canonical_path(
@@ -570,7 +652,7 @@ pub fn presign(
         v
     };
     let credential = enc(&credential);
-    let signed_enc = enc(&signed);
+    let signed_enc = enc(signed.as_bytes());
     let expires = seconds.to_string();
     let token_enc = token.map(|t| enc(t.as_bytes()));
     let ours: [(&str, Option<&[u8]>); 6] = [
@@ -596,10 +678,10 @@ pub fn presign(
         &path,
         &query,
         headers,
-        &mut Vec::new(),
+        &mut String::new(),
         payload.as_bytes(),
     );
-    let hash: [u8; 32] = Sha256::digest(&creq).into();
+    let hash = sha256(&creq);
     let sig = hex32(&signature(
         params.secret_access_key,
         &date,
@@ -632,4 +714,45 @@ pub fn presign(
         string_to_sign: string_to_sign(&date, params.region, params.service, &hash),
         canonical_request: creq,
     })
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    fn sign_with(akid: &str, token: &str) -> Result<String, Error> {
+        let headers = [("host", "sts.amazonaws.com")];
+        let req = SignableRequest {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            payload: Payload::Bytes(b"Action=GetCallerIdentity"),
+        };
+        let params = SigningParams::new(
+            akid,
+            "signer-cache-test-secret",
+            "us-east-1",
+            "sts",
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+        )
+        .with_session_token(token);
+        sign(&req, &params).map(|o| o.authorization().to_owned())
+    }
+
+    #[test]
+    fn a_cached_credential_does_not_vouch_for_another() {
+        let first = sign_with("AKIDONE", "token-one").unwrap();
+        assert_eq!(sign_with("AKIDONE", "token-one").unwrap(), first);
+        // Same secret and scope, other access key id or token: checked and
+        // written afresh, not taken from the cache.
+        let other = sign_with("AKIDTWO", "token-one").unwrap();
+        assert!(other.contains("Credential=AKIDTWO/"), "{other}");
+        assert!(sign_with("AKID/BAD", "token-one").is_err());
+        assert!(sign_with("AKIDONE", "token\nX-Injected: 1").is_err());
+        assert_ne!(sign_with("AKIDONE", "token-two").unwrap(), first);
+        assert_eq!(sign_with("AKIDONE", "token-one").unwrap(), first);
+    }
 }

@@ -5,7 +5,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use super::canonical::{self, Header, QueryPair};
@@ -408,7 +407,7 @@ fn signed_headers<'r>(
 
 /// The payload hash the client must have used.
 fn payload_hash(req: &VerifyRequest<'_>, claimed: &Claimed<'_>) -> Result<Vec<u8>, VerifyError> {
-    let body_hash = || hex32(&Sha256::digest(req.body).into());
+    let body_hash = || hex32(&super::sink::sha256(req.body));
     let declared = single_header(req, "x-amz-content-sha256")?;
     match declared {
         Some(h)
@@ -489,7 +488,7 @@ where
             &path,
             query,
             &headers,
-            &mut Vec::new(),
+            &mut String::new(),
             &payload,
         );
         let hash = sink.finish();
