@@ -159,16 +159,54 @@ impl Eq for Credentials {}
 #[error("{provider}: {message}")]
 pub struct CredentialsError {
     provider: &'static str,
+    kind: CredentialsErrorKind,
     message: String,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
+/// The broad reason a provider gave no credentials; a chain uses it to
+/// decide whether to try the next provider.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialsErrorKind {
+    /// The provider is not configured here (no variables, no profile key,
+    /// not on EC2): a chain moves on to the next provider.
+    NotLoaded,
+    /// The provider is configured, but wrongly (a malformed file, a missing
+    /// key, a cycle of profiles): fix the configuration.
+    InvalidConfiguration,
+    /// The provider is configured and tried, and its source failed (STS
+    /// refused, the process exited non-zero, the endpoint timed out).
+    ProviderFailed,
+}
+
 impl CredentialsError {
     /// An error from `provider`, saying what went wrong and what to do.
     pub fn new(provider: &'static str, message: impl Into<String>) -> Self {
+        CredentialsError::with_kind(provider, CredentialsErrorKind::ProviderFailed, message)
+    }
+
+    /// The provider is not configured here; `why` says what it looked for.
+    pub fn not_loaded(provider: &'static str, why: impl Into<String>) -> Self {
+        CredentialsError::with_kind(provider, CredentialsErrorKind::NotLoaded, why)
+    }
+
+    /// The provider's configuration is wrong; `message` names the file,
+    /// variable or key and the fix.
+    pub fn invalid_configuration(provider: &'static str, message: impl Into<String>) -> Self {
+        CredentialsError::with_kind(provider, CredentialsErrorKind::InvalidConfiguration, message)
+    }
+
+    /// An error of the given kind.
+    pub fn with_kind(
+        provider: &'static str,
+        kind: CredentialsErrorKind,
+        message: impl Into<String>,
+    ) -> Self {
         CredentialsError {
             provider,
+            kind,
             message: message.into(),
             source: None,
         }
@@ -183,6 +221,16 @@ impl CredentialsError {
     /// The provider that failed.
     pub fn provider(&self) -> &'static str {
         self.provider
+    }
+
+    /// The broad reason.
+    pub fn kind(&self) -> CredentialsErrorKind {
+        self.kind
+    }
+
+    /// The message, without the provider name.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 
