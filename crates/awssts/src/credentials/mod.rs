@@ -14,6 +14,9 @@ use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
+pub mod assume_role;
+pub mod mfa;
+
 /// AWS credentials: an access key id, its secret, and for temporary
 /// credentials a session token and an expiry.
 ///
@@ -195,7 +198,11 @@ impl CredentialsError {
     /// The provider's configuration is wrong; `message` names the file,
     /// variable or key and the fix.
     pub fn invalid_configuration(provider: &'static str, message: impl Into<String>) -> Self {
-        CredentialsError::with_kind(provider, CredentialsErrorKind::InvalidConfiguration, message)
+        CredentialsError::with_kind(
+            provider,
+            CredentialsErrorKind::InvalidConfiguration,
+            message,
+        )
     }
 
     /// An error of the given kind.
@@ -239,6 +246,12 @@ impl CredentialsError {
 pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// Produces credentials, or says why it cannot.
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_>;
+
+    /// The provider's short, stable name (`"environment"`, `"assume-role"`,
+    /// …), used in errors and to recognise role chaining.
+    fn provider_name(&self) -> &'static str {
+        "custom"
+    }
 }
 
 /// The future returned by [`ProvideCredentials::provide_credentials`].
@@ -295,11 +308,19 @@ impl ProvideCredentials for Credentials {
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
         ProvideCredentialsFuture::ready(Ok(self.clone()))
     }
+
+    fn provider_name(&self) -> &'static str {
+        self.inner.provider
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
         (**self).provide_credentials()
+    }
+
+    fn provider_name(&self) -> &'static str {
+        (**self).provider_name()
     }
 }
 
