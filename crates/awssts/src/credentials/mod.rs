@@ -15,6 +15,7 @@ use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 pub mod assume_role;
+pub mod chain;
 pub mod mfa;
 
 /// AWS credentials: an access key id, its secret, and for temporary
