@@ -15,6 +15,8 @@ use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 pub mod assume_role;
+#[cfg(feature = "aws-sdk")]
+pub mod aws_sdk;
 pub mod chain;
 pub mod mfa;
 
