@@ -279,8 +279,11 @@ fn status_hint(status: u16) -> &'static str {
 /// The URI without query, for messages (a query could carry a token).
 fn show_uri(uri: &Uri) -> String {
     let scheme = uri.scheme_str().unwrap_or("http");
-    let authority = uri.authority().map(|a| a.as_str()).unwrap_or("");
-    format!("{scheme}://{authority}{}", uri.path())
+    let host = uri.host().unwrap_or("");
+    match uri.port_u16() {
+        Some(port) => format!("{scheme}://{host}:{port}{}", uri.path()),
+        None => format!("{scheme}://{host}{}", uri.path()),
+    }
 }
 
 fn relative(base: &str, path: &str) -> Result<Uri, Problem> {
@@ -324,8 +327,23 @@ pub(crate) fn check_full_uri(text: &str, what: &str) -> Result<Uri, Problem> {
     }
 }
 
-fn redact_query(text: &str) -> &str {
-    text.split_once('?').map_or(text, |(before, _)| before)
+/// The URI as shown in messages: no query, and no user-info (either could
+/// carry a credential).
+fn redact_query(text: &str) -> String {
+    let before_query = text.split_once('?').map_or(text, |(before, _)| before);
+    match before_query.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('/') {
+            Some((authority, path)) => {
+                let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+                format!("{scheme}://{host}/{path}")
+            }
+            None => {
+                let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+                format!("{scheme}://{host}")
+            }
+        },
+        None => before_query.to_owned(),
+    }
 }
 
 fn allowed_http_host(host: &str) -> bool {
@@ -485,6 +503,17 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn refused_uris_are_shown_without_user_info_or_query() {
+        let err = check_full_uri("http://user:CANARYpw@example.com/c?t=CANARYq", "x").unwrap_err();
+        assert!(!err.message.contains("CANARY"), "{}", err.message);
+        assert!(
+            err.message.contains("http://example.com/c"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
