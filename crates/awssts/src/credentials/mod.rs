@@ -18,7 +18,10 @@ pub mod assume_role;
 #[cfg(feature = "aws-sdk")]
 pub mod aws_sdk;
 pub mod chain;
+pub mod container;
+pub mod imds;
 pub mod mfa;
+pub mod web_identity;
 
 /// AWS credentials: an access key id, its secret, and for temporary
 /// credentials a session token and an expiry.
