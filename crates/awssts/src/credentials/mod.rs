@@ -14,6 +14,7 @@ use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
+pub mod environment;
 pub mod profile;
 
 /// AWS credentials: an access key id, its secret, and for temporary
