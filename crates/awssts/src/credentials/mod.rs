@@ -15,6 +15,7 @@ use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 pub mod environment;
+pub mod process;
 pub mod profile;
 
 /// AWS credentials: an access key id, its secret, and for temporary
