@@ -191,6 +191,12 @@ fn malformed_lines_report_file_line_and_reason() {
             3,
             "sub-section of `s3`",
         ),
+        (
+            "[default]\n[ profile ]\n",
+            2,
+            "[profile] header with no name",
+        ),
+        ("[sso-session]\n", 1, "[sso-session] header with no name"),
     ];
     for (text, line, reason) in cases {
         let err = parse_err(text);

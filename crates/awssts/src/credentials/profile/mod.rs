@@ -380,6 +380,21 @@ impl ProfileSet {
         // they appear, so it is merged last.
         let mut profile_default = Vec::new();
         for section in sections {
+            if kind == FileKind::Config
+                && matches!(
+                    section.header.as_str(),
+                    "profile" | "sso-session" | "services"
+                )
+            {
+                return Err(ProfileError::Parse {
+                    path: path.to_owned(),
+                    line: section.line,
+                    reason: format!(
+                        "a [{}] header with no name; write [{} name]",
+                        section.header, section.header
+                    ),
+                });
+            }
             let (target, name) = match kind {
                 FileKind::Credentials => (&mut self.profiles, section.header.clone()),
                 FileKind::Config => match classify(&section.header) {
