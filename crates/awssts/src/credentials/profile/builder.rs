@@ -21,14 +21,7 @@ impl crate::ClientBuilder {
         let profile = match set.profile(name) {
             Some(p) => p,
             None if name == "default" => return Ok(self),
-            None => {
-                return Err(set.require_profile(name).err().unwrap_or_else(|| {
-                    ProfileError::ProfileNotFound {
-                        name: name.to_owned(),
-                        files: String::new(),
-                    }
-                }));
-            }
+            None => set.require_profile(name)?,
         };
         let env = self.configured_env().cloned().unwrap_or_else(Env::process);
 
