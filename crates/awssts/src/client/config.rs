@@ -145,6 +145,34 @@ impl ClientBuilder {
         self
     }
 
+    pub(crate) fn configured_env(&self) -> Option<&Env> {
+        self.env.as_ref()
+    }
+
+    pub(crate) fn configured_region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    pub(crate) fn configured_endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
+    pub(crate) fn configured_use_fips(&self) -> Option<bool> {
+        self.use_fips
+    }
+
+    pub(crate) fn configured_use_dual_stack(&self) -> Option<bool> {
+        self.use_dual_stack
+    }
+
+    pub(crate) fn configured_use_global_endpoint(&self) -> Option<bool> {
+        self.use_global_endpoint
+    }
+
+    pub(crate) fn configured_retry(&self) -> Option<&RetryConfig> {
+        self.retry.as_ref()
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<super::Client, ConfigError> {
         let resolved = self.resolve()?;

@@ -44,7 +44,9 @@ impl<P: ProvideCredentials> sdk::ProvideCredentials for SdkProvider<P> {
                     }
                     Ok(b.build())
                 }
-                Err(e) if e.kind() == CredentialsErrorKind::NotLoaded => Err(SdkError::not_loaded(e)),
+                Err(e) if e.kind() == CredentialsErrorKind::NotLoaded => {
+                    Err(SdkError::not_loaded(e))
+                }
                 Err(e) if e.kind() == CredentialsErrorKind::InvalidConfiguration => {
                     Err(SdkError::invalid_configuration(e))
                 }
@@ -62,15 +64,27 @@ mod tests {
 
     #[tokio::test]
     async fn official_clients_see_our_credentials() {
-        let ours = Credentials::new("ASIAEXAMPLE", "canary-secret", Some("tok".into()), None, "static")
-            .with_account_id("123456789012");
+        let ours = Credentials::new(
+            "ASIAEXAMPLE",
+            "canary-secret",
+            Some("tok".into()),
+            None,
+            "static",
+        )
+        .with_account_id("123456789012");
         let theirs = SdkProvider::new(ours).provide_credentials().await.unwrap();
         assert_eq!(theirs.access_key_id(), "ASIAEXAMPLE");
         assert_eq!(theirs.secret_access_key(), "canary-secret");
         assert_eq!(theirs.session_token(), Some("tok"));
-        assert_eq!(theirs.account_id().map(|a| a.as_str()), Some("123456789012"));
+        assert_eq!(
+            theirs.account_id().map(|a| a.as_str()),
+            Some("123456789012")
+        );
         let chain = crate::credentials::chain::ChainProvider::new();
-        let err = SdkProvider::new(chain).provide_credentials().await.unwrap_err();
+        let err = SdkProvider::new(chain)
+            .provide_credentials()
+            .await
+            .unwrap_err();
         assert!(matches!(err, SdkError::CredentialsNotLoaded(_)), "{err:?}");
     }
 }

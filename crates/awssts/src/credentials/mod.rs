@@ -19,8 +19,11 @@ pub mod assume_role;
 pub mod aws_sdk;
 pub mod chain;
 pub mod container;
+pub mod environment;
 pub mod imds;
 pub mod mfa;
+pub mod process;
+pub mod profile;
 pub mod web_identity;
 
 /// AWS credentials: an access key id, its secret, and for temporary
