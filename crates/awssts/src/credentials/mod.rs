@@ -5,6 +5,8 @@
 //! environment, profile, process, web-identity, container and IMDS providers
 //! build on the same trait.
 
+pub mod disk_cache;
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -195,7 +197,11 @@ impl CredentialsError {
     /// The provider's configuration is wrong; `message` names the file,
     /// variable or key and the fix.
     pub fn invalid_configuration(provider: &'static str, message: impl Into<String>) -> Self {
-        CredentialsError::with_kind(provider, CredentialsErrorKind::InvalidConfiguration, message)
+        CredentialsError::with_kind(
+            provider,
+            CredentialsErrorKind::InvalidConfiguration,
+            message,
+        )
     }
 
     /// An error of the given kind.
