@@ -134,6 +134,31 @@ impl CacheEntry {
         }
     }
 
+    /// An entry from an STS answer (AssumeRole, AssumeRoleWithWebIdentity,
+    /// ...): its credentials, named as coming from `provider`, and the
+    /// session's identity, whose ARN gives the account id.
+    pub fn from_sts(
+        credentials: &crate::model::Credentials,
+        assumed_role_user: Option<&AssumedRoleUser>,
+        provider: &'static str,
+    ) -> Self {
+        let mut creds = Credentials::new(
+            credentials.access_key_id.clone(),
+            credentials.secret_access_key.expose_secret(),
+            Some(credentials.session_token.expose_secret().to_owned()),
+            Some(credentials.expiration.to_system_time()),
+            provider,
+        );
+        if let Some(account) = assumed_role_user.and_then(|u| file_format::account_of_arn(&u.arn)) {
+            creds = creds.with_account_id(account);
+        }
+        CacheEntry {
+            credentials: creds,
+            assumed_role_user: assumed_role_user.cloned(),
+            request_id: None,
+        }
+    }
+
     /// With the session's identity (AssumeRole's `AssumedRoleUser`).
     pub fn with_assumed_role_user(mut self, user: AssumedRoleUser) -> Self {
         self.assumed_role_user = Some(user);
@@ -527,6 +552,31 @@ mod tests {
             assert!(check_key(bad).is_err(), "{bad:?}");
         }
         check_key("5f52c9c583acfd120a607977e4f21fe86b7fa42d").unwrap();
+    }
+
+    #[test]
+    fn an_sts_answer_becomes_an_entry_with_its_account() {
+        let sts = crate::model::Credentials {
+            access_key_id: "ASIASTS".into(),
+            secret_access_key: crate::SecretString::new("s"),
+            session_token: crate::SecretString::new("t"),
+            expiration: crate::DateTime::from_unix(1_795_348_800, 0),
+        };
+        let user = AssumedRoleUser {
+            assumed_role_id: "AROA:me".into(),
+            arn: "arn:aws:sts::123456789012:assumed-role/demo/me".into(),
+        };
+        let entry = CacheEntry::from_sts(&sts, Some(&user), "assume-role");
+        let c = entry.credentials();
+        assert_eq!(c.access_key_id(), "ASIASTS");
+        assert_eq!(c.secret_access_key(), "s");
+        assert_eq!(c.session_token(), Some("t"));
+        assert_eq!(c.account_id(), Some("123456789012"));
+        assert_eq!(
+            c.expiration(),
+            Some(crate::DateTime::from_unix(1_795_348_800, 0).to_system_time())
+        );
+        assert_eq!(entry.assumed_role_user(), Some(&user));
     }
 
     #[test]

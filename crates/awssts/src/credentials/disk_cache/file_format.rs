@@ -123,7 +123,7 @@ fn parse_expiration(s: &str) -> Option<DateTime> {
 }
 
 /// The account field of an ARN (`arn:partition:service:region:account:...`).
-fn account_of_arn(arn: &str) -> Option<String> {
+pub(super) fn account_of_arn(arn: &str) -> Option<String> {
     let mut parts = arn.split(':');
     if parts.next()? != "arn" {
         return None;
