@@ -19,6 +19,7 @@ pub mod assume_role;
 pub mod aws_sdk;
 pub mod chain;
 pub mod container;
+pub mod disk_cache;
 pub mod environment;
 pub mod imds;
 pub mod mfa;
