@@ -87,6 +87,28 @@ impl ProvideCredentials for ChainProvider {
     }
 }
 
+/// The AWS CLI's default chain, in its order: environment variables; a
+/// profile's `role_arn` (assume role, or web identity from the profile); web
+/// identity from `AWS_WEB_IDENTITY_TOKEN_FILE`; the profile's other sources
+/// (static keys, `credential_process`); the container endpoint; IMDS.
+///
+/// Wrap it in a credentials cache: IMDS alone takes up to a second to say
+/// it is not there, and roles should not be assumed on every request.
+pub fn default_chain(env: &crate::env::Env) -> ChainProvider {
+    use super::container::ContainerProvider;
+    use super::environment::EnvironmentProvider;
+    use super::imds::ImdsProvider;
+    use super::profile::{ProfileProvider, ProfileSources};
+    use super::web_identity::WebIdentityProvider;
+    ChainProvider::new()
+        .with(EnvironmentProvider::new(env.clone()))
+        .with(ProfileProvider::new(env.clone()).sources(ProfileSources::Roles))
+        .with(WebIdentityProvider::from_env(env))
+        .with(ProfileProvider::new(env.clone()).sources(ProfileSources::NonRoles))
+        .with(ContainerProvider::from_env(env))
+        .with(ImdsProvider::from_env(env))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Credentials;

@@ -15,6 +15,7 @@
 
 mod builder;
 mod parse;
+mod provider;
 mod settings;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use provider::{ProfileProvider, ProfileSources};
 pub use settings::StsRegionalEndpoints;
 
 use super::{Credentials, CredentialsError};

@@ -1,0 +1,385 @@
+//! Credentials for a named profile, resolved the way the AWS CLI does:
+//! `role_arn` with `source_profile` chains of any depth (cycles reported
+//! with the chain) or `credential_source`, `web_identity_token_file`,
+//! static keys, `credential_process`.
+//!
+//! The profile files are read and the provider tree is built once, on the
+//! first call; each call after that only runs the tree (which a
+//! [`CredentialsCache`](crate::credentials) in front of it makes rare).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::OnceCell;
+
+use super::{Profile, ProfileSet};
+use crate::client::ClientBuilder;
+use crate::credentials::assume_role::AssumeRoleProvider;
+use crate::credentials::container::ContainerProvider;
+use crate::credentials::disk_cache::{AssumeRoleArgs, DiskCache, DiskCachedProvider};
+use crate::credentials::environment::EnvironmentProvider;
+use crate::credentials::imds::ImdsProvider;
+use crate::credentials::mfa::{MfaPrompt, MfaTokenProvider};
+use crate::credentials::process::ProcessProvider;
+use crate::credentials::web_identity::WebIdentityProvider;
+use crate::credentials::{CredentialsError, ProvideCredentials, ProvideCredentialsFuture};
+use crate::env::Env;
+
+const PROVIDER: &str = "profile";
+
+/// Which of a profile's credential sources a provider looks at. The AWS
+/// CLI's chain puts the environment's web identity between a profile's
+/// roles and its other sources, so the default chain asks twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProfileSources {
+    /// Everything, in the AWS CLI's order.
+    All,
+    /// Only `role_arn` (assume role, or web identity from the profile).
+    Roles,
+    /// Everything but `role_arn`: SSO, static keys, `credential_process`.
+    NonRoles,
+}
+
+/// Credentials from a named profile of the shared files.
+#[derive(Clone, Debug)]
+pub struct ProfileProvider {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    env: Env,
+    profile: Option<String>,
+    sources: ProfileSources,
+    mfa: Arc<dyn MfaTokenProvider>,
+    disk_cache: Option<DiskCache>,
+    resolved: OnceCell<Result<Arc<dyn ProvideCredentials>, Arc<CredentialsError>>>,
+}
+
+impl ProfileProvider {
+    /// The profile `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` / `default` names in `env`.
+    pub fn new(env: Env) -> Self {
+        ProfileProvider {
+            inner: Arc::new(Inner {
+                env,
+                profile: None,
+                sources: ProfileSources::All,
+                mfa: Arc::new(MfaPrompt::new()),
+                disk_cache: None,
+                resolved: OnceCell::new(),
+            }),
+        }
+    }
+
+    fn map(self, f: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            Err(shared) => Inner {
+                env: shared.env.clone(),
+                profile: shared.profile.clone(),
+                sources: shared.sources,
+                mfa: shared.mfa.clone(),
+                disk_cache: shared.disk_cache.clone(),
+                resolved: OnceCell::new(),
+            },
+        };
+        f(&mut inner);
+        inner.resolved = OnceCell::new();
+        ProfileProvider {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Uses this profile instead of the one the environment selects.
+    #[must_use]
+    pub fn profile(self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.map(|i| i.profile = Some(name))
+    }
+
+    /// Looks only at some of the profile's sources.
+    #[must_use]
+    pub fn sources(self, sources: ProfileSources) -> Self {
+        self.map(|i| i.sources = sources)
+    }
+
+    /// Where MFA codes come from for profiles with `mfa_serial` (default:
+    /// a prompt on the terminal).
+    #[must_use]
+    pub fn mfa(self, tokens: impl MfaTokenProvider + 'static) -> Self {
+        let tokens: Arc<dyn MfaTokenProvider> = Arc::new(tokens);
+        self.map(|i| i.mfa = tokens)
+    }
+
+    /// Keeps assumed-role sessions in the AWS CLI's disk cache, shared with
+    /// other processes (and the AWS CLI itself), so that short-lived
+    /// programs do not call AssumeRole, or ask for an MFA code, every run.
+    #[must_use]
+    pub fn disk_cache(self, cache: DiskCache) -> Self {
+        self.map(|i| i.disk_cache = Some(cache))
+    }
+
+    async fn resolve(&self) -> Result<crate::credentials::Credentials, CredentialsError> {
+        let resolved = self
+            .inner
+            .resolved
+            .get_or_init(|| async { self.build().map_err(Arc::new) })
+            .await;
+        match resolved {
+            Ok(provider) => provider.provide_credentials().await,
+            Err(e) => Err(CredentialsError::with_kind(PROVIDER, e.kind(), e.message())),
+        }
+    }
+
+    fn build(&self) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
+        let i = &*self.inner;
+        let set = ProfileSet::load(&i.env)
+            .map_err(|e| CredentialsError::invalid_configuration(PROVIDER, e.to_string()))?;
+        let name = i
+            .profile
+            .clone()
+            .unwrap_or_else(|| ProfileSet::selected_profile(&i.env));
+        let Some(profile) = set.profile(&name) else {
+            let explicit = i.profile.is_some()
+                || i.env.get("AWS_PROFILE").is_some()
+                || i.env.get("AWS_DEFAULT_PROFILE").is_some();
+            return Err(if explicit {
+                CredentialsError::invalid_configuration(
+                    PROVIDER,
+                    format!(
+                        "profile {name:?} is not defined in the shared config or credentials file"
+                    ),
+                )
+            } else {
+                CredentialsError::not_loaded(
+                    PROVIDER,
+                    format!("no profile {name:?} in the shared files"),
+                )
+            });
+        };
+        let resolver = Resolver {
+            set: &set,
+            env: &i.env,
+            mfa: &i.mfa,
+            disk_cache: i.disk_cache.as_ref(),
+        };
+        let has_role = profile.get("role_arn").is_some();
+        match i.sources {
+            ProfileSources::Roles if !has_role => Err(CredentialsError::not_loaded(
+                PROVIDER,
+                format!("profile {name:?} has no role_arn"),
+            )),
+            ProfileSources::NonRoles if has_role => Err(CredentialsError::not_loaded(
+                PROVIDER,
+                format!("profile {name:?} is a role profile"),
+            )),
+            _ => resolver.resolve(profile, &mut Vec::new()).map(|(p, _)| p),
+        }
+    }
+}
+
+impl ProvideCredentials for ProfileProvider {
+    fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
+        ProvideCredentialsFuture::new(self.resolve())
+    }
+
+    fn provider_name(&self) -> &'static str {
+        PROVIDER
+    }
+}
+
+struct Resolver<'a> {
+    set: &'a ProfileSet,
+    env: &'a Env,
+    mfa: &'a Arc<dyn MfaTokenProvider>,
+    disk_cache: Option<&'a DiskCache>,
+}
+
+/// Whether the credentials a provider yields belong to a role (for the
+/// role-chaining cap).
+type Resolved = (Arc<dyn ProvideCredentials>, bool);
+
+fn invalid(profile: &Profile, message: String) -> CredentialsError {
+    CredentialsError::invalid_configuration(
+        PROVIDER,
+        format!("profile {:?}: {message}", profile.name()),
+    )
+}
+
+impl Resolver<'_> {
+    /// Resolves `profile`; `chain` holds the profiles already on the way
+    /// here (for cycle detection and messages).
+    fn resolve(
+        &self,
+        profile: &Profile,
+        chain: &mut Vec<String>,
+    ) -> Result<Resolved, CredentialsError> {
+        chain.push(profile.name().to_owned());
+        if let Some(role_arn) = profile.get("role_arn") {
+            return self.role(profile, role_arn, chain);
+        }
+        if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
+            return Err(CredentialsError::new(
+                PROVIDER,
+                format!(
+                    "profile {:?} uses IAM Identity Center (SSO), which awssts cannot log in to yet; \
+                     run `aws sso login` and `aws configure export-credentials`, or use another profile",
+                    profile.name()
+                ),
+            ));
+        }
+        if let Some(creds) = profile.static_credentials() {
+            return Ok((Arc::new(creds?), false));
+        }
+        if let Some(process) = ProcessProvider::from_profile(profile) {
+            return Ok((Arc::new(process), false));
+        }
+        Err(CredentialsError::not_loaded(
+            PROVIDER,
+            format!(
+                "profile {:?} has no credentials (no role_arn, static keys or credential_process)",
+                profile.name()
+            ),
+        ))
+    }
+
+    fn role(
+        &self,
+        profile: &Profile,
+        role_arn: &str,
+        chain: &mut Vec<String>,
+    ) -> Result<Resolved, CredentialsError> {
+        let session_name = profile.get("role_session_name");
+        if let Some(token_file) = profile.get("web_identity_token_file") {
+            let mut p = WebIdentityProvider::new(token_file, role_arn).env(self.env.clone());
+            if let Some(name) = session_name {
+                p = p.session_name(name);
+            }
+            if let Some(d) = self.duration(profile)? {
+                p = p.duration_seconds(i32::try_from(d.as_secs()).unwrap_or(i32::MAX));
+            }
+            return Ok((Arc::new(p), true));
+        }
+        let source_profile = profile.get("source_profile");
+        let credential_source = profile.get("credential_source");
+        let (source, chained): Resolved = match (source_profile, credential_source) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    profile,
+                    "has both source_profile and credential_source; keep one".to_owned(),
+                ));
+            }
+            (None, None) => {
+                return Err(invalid(
+                    profile,
+                    "has role_arn but no source_profile, credential_source or web_identity_token_file \
+                     to get the credentials that assume it"
+                        .to_owned(),
+                ));
+            }
+            (None, Some(source)) => (self.credential_source(profile, source)?, false),
+            (Some(name), None) => {
+                let source = self.set.profile(name).ok_or_else(|| {
+                    invalid(
+                        profile,
+                        format!("source_profile {name:?} is not defined in the shared files"),
+                    )
+                })?;
+                if name == profile.name() {
+                    // A profile may name itself to use its own static keys.
+                    match source.static_credentials() {
+                        Some(creds) => (Arc::new(creds?) as Arc<dyn ProvideCredentials>, false),
+                        None => {
+                            return Err(invalid(
+                                profile,
+                                "is its own source_profile but has no static keys".to_owned(),
+                            ));
+                        }
+                    }
+                } else if chain.iter().any(|seen| seen == name) {
+                    chain.push(name.to_owned());
+                    return Err(invalid(
+                        profile,
+                        format!("source_profile chain has a cycle: {}", chain.join(" -> ")),
+                    ));
+                } else {
+                    self.resolve(source, chain)?
+                }
+            }
+        };
+        let mut builder = AssumeRoleProvider::builder(role_arn).role_chaining(chained);
+        let mut args = AssumeRoleArgs::new(role_arn);
+        if let Some(name) = session_name {
+            builder = builder.session_name(name);
+            args = args.role_session_name(name);
+        }
+        if let Some(id) = profile.get("external_id") {
+            builder = builder.external_id(id);
+            args = args.external_id(id);
+        }
+        if let Some(identity) = profile.get("source_identity") {
+            builder = builder.source_identity(identity);
+        }
+        if let Some(d) = self.duration(profile)? {
+            builder = builder.duration(d);
+            args = args.duration_seconds(u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
+        }
+        if let Some(serial) = profile.get("mfa_serial") {
+            builder = builder.mfa_shared(serial, self.mfa.clone());
+            args = args.mfa_serial(serial);
+        }
+        let client = ClientBuilder::default()
+            .env(self.env.clone())
+            .profile(self.set, profile.name())
+            .map_err(|e| CredentialsError::invalid_configuration(PROVIDER, e.to_string()))?;
+        let provider = builder
+            .client_builder(client)
+            .build_shared(source, None)
+            .map_err(|e| invalid(profile, format!("cannot set up the STS client: {e}")))?;
+        let provider: Arc<dyn ProvideCredentials> = match self.disk_cache {
+            Some(cache) => Arc::new(DiskCachedProvider::new(
+                args.cache_key(),
+                Arc::new(provider),
+                cache.clone(),
+            )),
+            None => Arc::new(provider),
+        };
+        Ok((provider, true))
+    }
+
+    fn credential_source(
+        &self,
+        profile: &Profile,
+        source: &str,
+    ) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
+        Ok(match source {
+            "Environment" => Arc::new(EnvironmentProvider::new(self.env.clone())),
+            "Ec2InstanceMetadata" => Arc::new(ImdsProvider::from_env(self.env)),
+            "EcsContainer" => Arc::new(ContainerProvider::from_env(self.env)),
+            other => {
+                return Err(invalid(
+                    profile,
+                    format!(
+                        "credential_source = {other:?} is not one of Environment, Ec2InstanceMetadata, EcsContainer"
+                    ),
+                ));
+            }
+        })
+    }
+
+    fn duration(&self, profile: &Profile) -> Result<Option<Duration>, CredentialsError> {
+        match profile.get("duration_seconds") {
+            None => Ok(None),
+            Some(v) => match v.trim().parse::<u64>() {
+                Ok(secs) if (900..=43_200).contains(&secs) => Ok(Some(Duration::from_secs(secs))),
+                _ => Err(invalid(
+                    profile,
+                    format!(
+                        "duration_seconds = {v:?} must be a whole number of seconds from 900 to 43200"
+                    ),
+                )),
+            },
+        }
+    }
+}
