@@ -54,7 +54,9 @@ impl AmzDate {
         }
         let days = unix / 86_400;
         let rem = unix % 86_400;
-        let (year, month, day) = civil_from_days(days);
+        // Dates run from 1970 to 9999 here, so the signed conversions are exact.
+        let (year, month, day) = crate::datetime::civil_from_days(days as i64);
+        let (year, month, day) = (year as u64, u64::from(month), u64::from(day));
         let (h, m, s) = (rem / 3600, (rem / 60) % 60, rem % 60);
         let mut text = *b"00000000T000000Z";
         put_digits(&mut text[0..4], year);
@@ -89,14 +91,15 @@ impl AmzDate {
         if year < 1970
             || !(1..=12).contains(&month)
             || day == 0
-            || day > days_in_month(year, month)
+            || day > u64::from(crate::datetime::days_in_month(year as u32, month as u32))
             || h > 23
             || m > 59
             || sec > 59
         {
             return Err(BAD);
         }
-        let unix = days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec;
+        let days = crate::datetime::days_from_civil(year as i64, month as u32, day as u32) as u64;
+        let unix = days * 86_400 + h * 3600 + m * 60 + sec;
         Self::from_unix_seconds(unix)
     }
 
@@ -147,43 +150,6 @@ fn put_digits(out: &mut [u8], mut value: u64) {
     }
 }
 
-fn is_leap(year: u64) -> bool {
-    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
-}
-
-fn days_in_month(year: u64, month: u64) -> u64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-// Howard Hinnant's days <-> civil algorithms, restricted to dates from 1970 on
-// so that everything stays unsigned.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
-}
-
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 #[cfg(test)]
 mod tests {
