@@ -14,6 +14,8 @@ use std::time::SystemTime;
 
 use zeroize::Zeroizing;
 
+pub mod cache;
+
 /// AWS credentials: an access key id, its secret, and for temporary
 /// credentials a session token and an expiry.
 ///
@@ -195,7 +197,11 @@ impl CredentialsError {
     /// The provider's configuration is wrong; `message` names the file,
     /// variable or key and the fix.
     pub fn invalid_configuration(provider: &'static str, message: impl Into<String>) -> Self {
-        CredentialsError::with_kind(provider, CredentialsErrorKind::InvalidConfiguration, message)
+        CredentialsError::with_kind(
+            provider,
+            CredentialsErrorKind::InvalidConfiguration,
+            message,
+        )
     }
 
     /// An error of the given kind.
