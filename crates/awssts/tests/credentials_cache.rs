@@ -279,3 +279,414 @@ async fn all_24_refresh_scenarios() {
         );
     }
 }
+
+/// A source that always works, takes a few scheduler turns to answer (so
+/// concurrent callers overlap with the refresh), and counts its calls.
+#[derive(Debug, Clone)]
+struct Counting {
+    clock: Arc<dyn Clock>,
+    calls: Arc<AtomicUsize>,
+    lifetime: Duration,
+    /// While set, every call fails.
+    failing: Arc<std::sync::atomic::AtomicBool>,
+    /// Every call waits for a permit here (the test hands them out).
+    gate: Option<Arc<tokio::sync::Semaphore>>,
+}
+
+impl Counting {
+    fn new(clock: impl Clock + 'static, lifetime: Duration) -> Counting {
+        Counting {
+            clock: Arc::new(clock),
+            calls: Arc::default(),
+            lifetime,
+            failing: Arc::default(),
+            gate: None,
+        }
+    }
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl ProvideCredentials for Counting {
+    fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
+        ProvideCredentialsFuture::new(async move {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            if let Some(gate) = &self.gate {
+                drop(gate.acquire().await);
+            }
+            for _ in 0..5 {
+                tokio::task::yield_now().await;
+            }
+            if self.failing.load(Ordering::SeqCst) {
+                return Err(CredentialsError::new("counting", "source down"));
+            }
+            Ok(Credentials::new(
+                format!("AKID-{n}"),
+                "counting-secret",
+                Some("counting-token".into()),
+                Some(self.clock.now() + self.lifetime),
+                "counting",
+            ))
+        })
+    }
+}
+
+async fn read_concurrently(cache: &CredentialsCache, tasks: usize) -> Vec<Credentials> {
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.credentials().await })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(tasks);
+    for h in handles {
+        out.push(h.await.unwrap().unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_tasks_fifty_cycles_one_refresh_each() {
+    let clock = FakeClock::new();
+    let source = Counting::new(clock.clone(), Duration::from_secs(3600));
+    let cache = CredentialsCache::builder(source.clone())
+        .clock(clock.clone())
+        .build();
+    cache.credentials().await.unwrap();
+    assert_eq!(source.calls(), 1);
+    for cycle in 0..50 {
+        // Alternate between the advisory window (one caller refreshes, the
+        // rest keep the current credentials) and past expiry (all wait).
+        let step = if cycle % 2 == 0 { 3600 - 12 * 60 } else { 3601 };
+        clock.advance(step);
+        let now = clock.now();
+        let got = read_concurrently(&cache, 1000).await;
+        assert_eq!(source.calls(), cycle + 2, "cycle {cycle}: one refresh");
+        for creds in &got {
+            assert!(
+                creds.expiration().unwrap() > now,
+                "cycle {cycle}: handed {creds:?} past its expiry"
+            );
+        }
+        // After the cycle everyone sees the refreshed credentials.
+        let latest = format!("AKID-{}", cycle + 2);
+        assert_eq!(cache.try_current().unwrap().access_key_id(), latest);
+        // Rebase the next cycle on the new credentials' fetch time.
+        let fetched_at =
+            cache.try_current().unwrap().expiration().unwrap() - Duration::from_secs(3600);
+        assert_eq!(fetched_at, now);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failure_then_recovery_single_flight_throughout() {
+    let clock = FakeClock::new();
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let mut source = Counting::new(clock.clone(), Duration::from_secs(3600));
+    source.gate = Some(gate.clone());
+    let cache = CredentialsCache::builder(source.clone())
+        .clock(clock.clone())
+        .jitter(|| 0.0)
+        .build();
+
+    // Nothing cached and the source is down: one call for 200 callers, who
+    // all get the error. The source is held until every caller has started
+    // (and so has looked at the cache before the failure is recorded).
+    source.failing.store(true, Ordering::SeqCst);
+    let started = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..200)
+        .map(|_| {
+            let cache = cache.clone();
+            let started = started.clone();
+            tokio::spawn(async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                cache.credentials().await
+            })
+        })
+        .collect();
+    for _ in 0..500 {
+        if started.load(Ordering::SeqCst) == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    gate.add_permits(1);
+    let mut errors = 0;
+    for h in handles {
+        if let Err(e) = h.await.unwrap() {
+            assert!(e.to_string().contains("source down"), "{e}");
+            errors += 1;
+        }
+    }
+    assert_eq!(errors, 200);
+    assert_eq!(source.calls(), 1, "one call for one outage");
+
+    source.failing.store(false, Ordering::SeqCst);
+    let first = cache.credentials().await.unwrap();
+    let calls = source.calls();
+
+    // Expired and the source is down: one call, everyone keeps working
+    // with the expired credentials.
+    clock.advance(3700);
+    source.failing.store(true, Ordering::SeqCst);
+    for creds in read_concurrently(&cache, 500).await {
+        assert_eq!(creds, first);
+    }
+    assert_eq!(source.calls(), calls + 1);
+    // During the backoff (5 minutes with this jitter) the source is left alone.
+    clock.advance(299);
+    let (creds, served) = cache.credentials_and_outcome().await.unwrap();
+    assert_eq!(
+        (creds, served),
+        (first.clone(), Served::CachedDuringBackoff)
+    );
+    assert_eq!(source.calls(), calls + 1);
+
+    // The source recovers; after the backoff the next read refreshes.
+    source.failing.store(false, Ordering::SeqCst);
+    clock.advance(2);
+    let got = read_concurrently(&cache, 500).await;
+    assert_eq!(source.calls(), calls + 2);
+    let now = clock.now();
+    assert!(got.iter().all(|c| c.expiration().unwrap() > now));
+}
+
+#[tokio::test]
+async fn strategies_refresh_when_they_say() {
+    use awssts::credentials::cache::{Refresh, RefreshStrategy};
+
+    async fn reads_until_refresh(refresh: Refresh, jitter: f64) -> u64 {
+        let clock = FakeClock::new();
+        let source = Counting::new(clock.clone(), Duration::from_secs(3600));
+        let cache = CredentialsCache::builder(source.clone())
+            .clock(clock.clone())
+            .jitter(move || jitter)
+            .refresh(refresh)
+            .build();
+        cache.credentials().await.unwrap();
+        // Step a second at a time; report how many seconds before expiry
+        // the refresh happened.
+        for elapsed in 1..=3600u64 {
+            clock.advance(1);
+            cache.credentials().await.unwrap();
+            if source.calls() == 2 {
+                return 3600 - elapsed;
+            }
+        }
+        panic!("no refresh before expiry");
+    }
+
+    assert_eq!(reads_until_refresh(Refresh::AfterExpiry, 0.5).await, 0);
+    assert_eq!(
+        reads_until_refresh(Refresh::Buffer(Duration::from_secs(120)), 0.5).await,
+        120
+    );
+    assert_eq!(
+        reads_until_refresh(Refresh::StaticStability, 0.5).await,
+        15 * 60
+    );
+    assert_eq!(
+        reads_until_refresh(
+            Refresh::Jittered {
+                window: Duration::from_secs(600)
+            },
+            0.25
+        )
+        .await,
+        150
+    );
+    assert_eq!(
+        reads_until_refresh(
+            Refresh::Jittered {
+                window: Duration::from_secs(600)
+            },
+            0.0
+        )
+        .await,
+        0
+    );
+
+    #[derive(Debug)]
+    struct LastMinute;
+    impl RefreshStrategy for LastMinute {
+        fn should_refresh(&self, expiration: SystemTime, now: SystemTime, _: u32) -> bool {
+            expiration.duration_since(now).unwrap_or_default() <= Duration::from_secs(60)
+        }
+    }
+    assert_eq!(
+        reads_until_refresh(Refresh::Custom(Arc::new(LastMinute)), 0.5).await,
+        60
+    );
+}
+
+#[tokio::test]
+async fn custom_strategy_sees_the_retry_count() {
+    use awssts::credentials::cache::{Refresh, RefreshStrategy};
+
+    #[derive(Debug, Default)]
+    struct Recorder(Mutex<Vec<u32>>);
+    impl RefreshStrategy for Recorder {
+        fn should_refresh(&self, _: SystemTime, _: SystemTime, retry_count: u32) -> bool {
+            self.0.lock().unwrap().push(retry_count);
+            true
+        }
+    }
+    let recorder = Arc::new(Recorder::default());
+    let clock = FakeClock::new();
+    let source = Counting::new(clock.clone(), Duration::from_secs(3600));
+    let cache = CredentialsCache::builder(source.clone())
+        .clock(clock.clone())
+        .refresh(Refresh::Custom(recorder.clone()))
+        .refresh_backoff(Duration::from_secs(10), Duration::from_secs(10))
+        .build();
+    cache.credentials().await.unwrap();
+    source.failing.store(true, Ordering::SeqCst);
+    cache.credentials().await.unwrap();
+    clock.advance(11);
+    cache.credentials().await.unwrap();
+    let seen = recorder.0.lock().unwrap().clone();
+    assert_eq!(seen.first(), Some(&0));
+    assert_eq!(seen.last(), Some(&1), "{seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_renewal_refreshes_without_reads_and_stops_on_drop() {
+    // Real time here: the task sleeps on tokio's timer. Four-second
+    // credentials have a two-second advisory window.
+    let source = Counting::new(
+        awssts::credentials::cache::SystemClock,
+        Duration::from_secs(4),
+    );
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let tasks_before = metrics.num_alive_tasks();
+    let cache = CredentialsCache::builder(source.clone())
+        .background_renewal(true)
+        .build();
+    let first = cache.credentials().await.unwrap();
+    assert_eq!(source.calls(), 1);
+    let mut renewed = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if source.calls() >= 2 {
+            renewed = true;
+            break;
+        }
+    }
+    assert!(renewed, "the background task never refreshed");
+    let current = cache.try_current().unwrap();
+    assert_ne!(current, first);
+    assert!(current.expiration().unwrap() > SystemTime::now());
+
+    drop(cache);
+    let mut stopped = false;
+    for _ in 0..100 {
+        if metrics.num_alive_tasks() == tasks_before {
+            stopped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(stopped, "the background task outlived its cache");
+}
+
+#[tokio::test]
+async fn retry_on_auth_failure_refreshes_and_retries_exactly_once() {
+    use awssts::credentials::cache::AuthRetryError;
+
+    #[derive(Debug, PartialEq)]
+    enum ReqError {
+        ExpiredToken,
+        Other,
+    }
+    let clock = FakeClock::new();
+    let source = Counting::new(clock.clone(), Duration::from_secs(3600));
+    let cache = CredentialsCache::builder(source.clone())
+        .clock(clock.clone())
+        .build();
+
+    // The server rejects AKID-1 (revoked early) and accepts the next one.
+    let attempts = Arc::new(Mutex::new(Vec::new()));
+    let seen = attempts.clone();
+    let out = cache
+        .with_retry_on_auth_failure(
+            move |creds: Credentials| {
+                let seen = seen.clone();
+                async move {
+                    seen.lock().unwrap().push(creds.access_key_id().to_owned());
+                    if creds.access_key_id() == "AKID-1" {
+                        Err(ReqError::ExpiredToken)
+                    } else {
+                        Ok(42)
+                    }
+                }
+            },
+            |e| *e == ReqError::ExpiredToken,
+        )
+        .await;
+    assert_eq!(out.unwrap(), 42);
+    assert_eq!(*attempts.lock().unwrap(), ["AKID-1", "AKID-2"]);
+    assert_eq!(source.calls(), 2);
+
+    // A request that always fails auth is tried twice, no more.
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    let out = cache
+        .with_retry_on_auth_failure(
+            move |_| {
+                c.fetch_add(1, Ordering::SeqCst);
+                async { Err::<(), _>(ReqError::ExpiredToken) }
+            },
+            |e| *e == ReqError::ExpiredToken,
+        )
+        .await;
+    assert!(matches!(
+        out,
+        Err(AuthRetryError::Request(ReqError::ExpiredToken))
+    ));
+    assert_eq!(count.load(Ordering::SeqCst), 2);
+    assert_eq!(source.calls(), 3);
+
+    // Other errors are not retried and do not refresh.
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = count.clone();
+    let out = cache
+        .with_retry_on_auth_failure(
+            move |_| {
+                c.fetch_add(1, Ordering::SeqCst);
+                async { Err::<(), _>(ReqError::Other) }
+            },
+            |e| *e == ReqError::ExpiredToken,
+        )
+        .await;
+    assert!(matches!(out, Err(AuthRetryError::Request(ReqError::Other))));
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    assert_eq!(source.calls(), 3);
+}
+
+#[tokio::test]
+async fn canary_secret_never_formatted() {
+    const CANARY: &str = "CANARY-7f3a9c-secret";
+    let creds = Credentials::new(
+        "AKIDCANARY",
+        CANARY,
+        Some(format!("{CANARY}-token")),
+        Some(SystemTime::now() + Duration::from_secs(3600)),
+        "static",
+    );
+    let cache = CredentialsCache::builder(creds).build();
+    let got = cache.credentials().await.unwrap();
+    assert_eq!(got.secret_access_key(), CANARY);
+    let builder = CredentialsCache::builder(got.clone());
+    for shown in [
+        format!("{cache:?}"),
+        format!("{cache:#?}"),
+        format!("{builder:?}"),
+        format!("{got:?}"),
+        got.to_string(),
+    ] {
+        assert!(!shown.contains("CANARY-"), "{shown}");
+    }
+    assert!(format!("{cache:?}").contains("AKIDCANARY"));
+}

@@ -114,6 +114,8 @@ struct Shared {
     backoff: (Duration, Duration),
     error_ttl: Duration,
     non_recoverable: Classifier,
+    /// Dropped with the cache, which wakes and ends the background task.
+    _stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Everything a read needs, replaced as a whole on every change.
@@ -570,6 +572,25 @@ impl CredentialsCacheBuilder {
 
     /// The cache. Nothing is fetched until the first read.
     pub fn build(self) -> CredentialsCache {
+        let runtime = if self.background {
+            let handle = tokio::runtime::Handle::try_current();
+            if handle.is_err() {
+                tracing::warn!(
+                    "credentials cache: background renewal needs a tokio runtime; \
+                     refreshing on reads instead"
+                );
+            }
+            handle.ok()
+        } else {
+            None
+        };
+        let (stop_tx, stop_rx) = match runtime {
+            Some(_) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                (Some(tx), Some(rx))
+            }
+            None => (None, None),
+        };
         let shared = Arc::new(Shared {
             provider: self.provider,
             state: ArcSwap::from_pointee(State::default()),
@@ -580,17 +601,10 @@ impl CredentialsCacheBuilder {
             backoff: self.backoff,
             error_ttl: self.error_ttl,
             non_recoverable: self.non_recoverable,
+            _stop: stop_tx,
         });
-        if self.background {
-            match tokio::runtime::Handle::try_current() {
-                Ok(handle) => {
-                    handle.spawn(renew(Arc::downgrade(&shared)));
-                }
-                Err(_) => tracing::warn!(
-                    "credentials cache: background renewal needs a tokio runtime; \
-                     refreshing on reads instead"
-                ),
-            }
+        if let (Some(handle), Some(stop)) = (runtime, stop_rx) {
+            handle.spawn(renew(Arc::downgrade(&shared), stop));
         }
         CredentialsCache { shared }
     }
@@ -603,7 +617,11 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 const IDLE_SLEEP: Duration = Duration::from_secs(1);
 
 /// The background renewal loop; ends when the cache is gone.
-async fn renew(shared: Weak<Shared>) {
+async fn renew(shared: Weak<Shared>, mut stop: tokio::sync::oneshot::Receiver<()>) {
+    // Sleeps, or returns `true` when the cache was dropped meanwhile.
+    async fn sleep_or_stop(d: Duration, stop: &mut tokio::sync::oneshot::Receiver<()>) -> bool {
+        tokio::time::timeout(d, stop).await.is_ok()
+    }
     loop {
         let sleep = {
             let Some(shared) = shared.upgrade() else {
@@ -616,7 +634,9 @@ async fn renew(shared: Weak<Shared>) {
             }
         };
         if !sleep.is_zero() {
-            tokio::time::sleep(sleep).await;
+            if sleep_or_stop(sleep, &mut stop).await {
+                return;
+            }
             continue;
         }
         let Some(shared) = shared.upgrade() else {
@@ -630,6 +650,8 @@ async fn renew(shared: Weak<Shared>) {
         // backoff or a cached error); a short pause keeps a source that keeps
         // returning near-expired credentials from being called in a loop.
         drop(cache);
-        tokio::time::sleep(IDLE_SLEEP).await;
+        if sleep_or_stop(IDLE_SLEEP, &mut stop).await {
+            return;
+        }
     }
 }
