@@ -690,3 +690,38 @@ async fn canary_secret_never_formatted() {
     }
     assert!(format!("{cache:?}").contains("AKIDCANARY"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn global_cache_is_shared_by_every_thread() {
+    use awssts::credentials::global::{self, CacheKey};
+
+    let key = CacheKey::new("counting")
+        .param("test", "global_cache_is_shared_by_every_thread")
+        .build();
+    let source = Counting::new(
+        awssts::credentials::cache::SystemClock,
+        Duration::from_secs(3600),
+    );
+    let made = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let (key, source, made) = (key.clone(), source.clone(), made.clone());
+            std::thread::spawn(move || {
+                global::cache(&key, || {
+                    made.fetch_add(1, Ordering::SeqCst);
+                    CredentialsCache::new(source)
+                })
+            })
+        })
+        .collect();
+    let caches: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(made.load(Ordering::SeqCst), 1);
+    assert!(caches.iter().all(|c| c.same_cache(&caches[0])));
+    for cache in &caches {
+        cache.credentials().await.unwrap();
+    }
+    assert_eq!(source.calls(), 1);
+    let removed = global::remove(&key).unwrap();
+    assert!(removed.same_cache(&caches[0]));
+    assert!(global::get(&key).is_none());
+}

@@ -15,6 +15,7 @@ use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 pub mod cache;
+pub mod global;
 
 /// AWS credentials: an access key id, its secret, and for temporary
 /// credentials a session token and an expiry.

@@ -204,6 +204,11 @@ impl CredentialsCache {
         }
     }
 
+    /// Whether `self` and `other` are clones of the same cache.
+    pub fn same_cache(&self, other: &CredentialsCache) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     /// The current credentials, refreshing them first when they are due.
     pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
         self.credentials_and_outcome().await.map(|(c, _)| c)
