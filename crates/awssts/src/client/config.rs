@@ -112,8 +112,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Where signing credentials come from. Operations that STS does not
-    /// sign (`AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML`) need none.
+    /// Where signing credentials come from (else the AWS CLI's default
+    /// chain, cached). Operations that STS does not sign
+    /// (`AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML`) never ask.
     pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
         self
@@ -270,7 +271,13 @@ impl ClientBuilder {
             region,
             endpoint: resolved_endpoint,
             target,
-            credentials: self.credentials,
+            // Without explicit credentials, the AWS CLI's default chain,
+            // behind a cache so that it runs once per session, not per call.
+            credentials: Some(self.credentials.unwrap_or_else(|| {
+                Arc::new(crate::credentials::cache::CredentialsCache::new(
+                    crate::credentials::chain::default_chain(&env),
+                ))
+            })),
             retry,
             transport,
         })

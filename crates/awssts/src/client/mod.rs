@@ -74,10 +74,11 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from the process environment alone, signing with
-    /// `credentials`.
-    pub fn from_env(credentials: impl ProvideCredentials + 'static) -> Result<Client, ConfigError> {
-        Client::builder().credentials(credentials).build()
+    /// A client configured from the process environment alone (region,
+    /// endpoint, retries), signing with credentials from the AWS CLI's
+    /// default chain (environment, profile, web identity, container, IMDS).
+    pub fn from_env() -> Result<Client, ConfigError> {
+        Client::builder().build()
     }
 
     pub(crate) fn from_resolved(r: Resolved) -> Client {

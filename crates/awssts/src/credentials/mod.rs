@@ -17,10 +17,12 @@ use zeroize::Zeroizing;
 pub mod assume_role;
 #[cfg(feature = "aws-sdk")]
 pub mod aws_sdk;
+pub mod cache;
 pub mod chain;
 pub mod container;
 pub mod disk_cache;
 pub mod environment;
+pub mod global;
 pub mod imds;
 pub mod mfa;
 pub mod process;

@@ -150,7 +150,6 @@ fn put_digits(out: &mut [u8], mut value: u64) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
