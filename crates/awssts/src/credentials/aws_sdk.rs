@@ -1,7 +1,9 @@
-//! Interop with the official AWS SDK for Rust (feature `aws-sdk`): any
-//! awssts provider or cache, wrapped in [`SdkProvider`], is a credentials
-//! provider for every official SDK client
-//! (`aws_sdk_s3::config::Builder::credentials_provider(SdkProvider::new(p))`).
+//! Interop with the official AWS SDK for Rust (feature `aws-sdk`): every
+//! awssts provider and the credentials cache implement
+//! `aws_credential_types::provider::ProvideCredentials`, so any official SDK
+//! client can use them
+//! (`aws_sdk_s3::config::Builder::credentials_provider(cache)`); any other
+//! implementation of our trait can be wrapped in [`SdkProvider`].
 
 use aws_credential_types::provider::{self as sdk, error::CredentialsError as SdkError};
 
@@ -25,36 +27,70 @@ impl<P: ProvideCredentials> SdkProvider<P> {
     }
 }
 
+/// Runs one of our providers' futures and converts the answer.
+async fn to_sdk(
+    future: super::ProvideCredentialsFuture<'_>,
+) -> Result<aws_credential_types::Credentials, SdkError> {
+    match future.await {
+        Ok(c) => {
+            let mut b = aws_credential_types::Credentials::builder()
+                .access_key_id(c.access_key_id())
+                .secret_access_key(c.secret_access_key())
+                .provider_name(c.provider_name());
+            b.set_session_token(c.session_token().map(str::to_owned));
+            b.set_expiry(c.expiration());
+            if let Some(account) = c.account_id() {
+                b = b.account_id(account);
+            }
+            Ok(b.build())
+        }
+        Err(e) if e.kind() == CredentialsErrorKind::NotLoaded => Err(SdkError::not_loaded(e)),
+        Err(e) if e.kind() == CredentialsErrorKind::InvalidConfiguration => {
+            Err(SdkError::invalid_configuration(e))
+        }
+        Err(e) => Err(SdkError::provider_error(e)),
+    }
+}
+
 impl<P: ProvideCredentials> sdk::ProvideCredentials for SdkProvider<P> {
     fn provide_credentials<'a>(&'a self) -> sdk::future::ProvideCredentials<'a>
     where
         Self: 'a,
     {
-        sdk::future::ProvideCredentials::new(async move {
-            match self.inner.provide_credentials().await {
-                Ok(c) => {
-                    let mut b = aws_credential_types::Credentials::builder()
-                        .access_key_id(c.access_key_id())
-                        .secret_access_key(c.secret_access_key())
-                        .provider_name(c.provider_name());
-                    b.set_session_token(c.session_token().map(str::to_owned));
-                    b.set_expiry(c.expiration());
-                    if let Some(account) = c.account_id() {
-                        b = b.account_id(account);
-                    }
-                    Ok(b.build())
-                }
-                Err(e) if e.kind() == CredentialsErrorKind::NotLoaded => {
-                    Err(SdkError::not_loaded(e))
-                }
-                Err(e) if e.kind() == CredentialsErrorKind::InvalidConfiguration => {
-                    Err(SdkError::invalid_configuration(e))
-                }
-                Err(e) => Err(SdkError::provider_error(e)),
-            }
-        })
+        sdk::future::ProvideCredentials::new(to_sdk(self.inner.provide_credentials()))
     }
 }
+
+macro_rules! sdk_provider {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl sdk::ProvideCredentials for $ty {
+                fn provide_credentials<'a>(&'a self) -> sdk::future::ProvideCredentials<'a>
+                where
+                    Self: 'a,
+                {
+                    sdk::future::ProvideCredentials::new(to_sdk(
+                        ProvideCredentials::provide_credentials(self),
+                    ))
+                }
+            }
+        )*
+    };
+}
+
+sdk_provider!(
+    super::Credentials,
+    super::cache::CredentialsCache,
+    super::chain::ChainProvider,
+    super::profile::ProfileProvider,
+    super::assume_role::AssumeRoleProvider,
+    super::environment::EnvironmentProvider,
+    super::process::ProcessProvider,
+    super::web_identity::WebIdentityProvider,
+    super::container::ContainerProvider,
+    super::imds::ImdsProvider,
+    super::disk_cache::DiskCachedProvider,
+);
 
 #[cfg(test)]
 mod tests {
