@@ -14,6 +14,10 @@
 //! - [`transport`] is the pooled HTTP/1.1 client (hyper and rustls) with a
 //!   connection recycling policy; [`retry`] the AWS standard and adaptive
 //!   retry modes, with clock-skew correction.
+//! - [`credentials`] finds credentials the way the AWS CLI does (environment,
+//!   profiles with role chains and MFA, `credential_process`, web identity,
+//!   container, IMDS), caches them with static stability, and shares
+//!   assumed-role sessions across processes through the AWS CLI's disk cache.
 //! - [`sigv4`] signs, presigns and verifies AWS Signature Version 4, byte for
 //!   byte as both official AWS test suites require.
 //!
@@ -21,6 +25,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use awssts::credentials::Credentials;
 //!
+//! // Without `.credentials(..)`, the AWS CLI's default chain is used.
 //! let client = awssts::Client::builder()
 //!     .region("eu-west-1")
 //!     .credentials(Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"))
