@@ -471,3 +471,38 @@ fn clients_are_cheap_to_share_across_threads() {
     assert_send_sync::<Client>();
     assert_send_sync::<awssts::blocking::Client>();
 }
+
+#[tokio::test]
+async fn adaptive_mode_retries_throttling_and_keeps_serving() {
+    use awssts::retry::RetryMode;
+    let stub = Stub::start(|_, i| {
+        if i == 1 {
+            error_reply(400, "Throttling", "Rate exceeded")
+        } else {
+            gci_ok()
+        }
+    });
+    let c = client(
+        &stub,
+        fast_retries(3).with_mode(RetryMode::Adaptive),
+        short_timeouts(),
+    );
+    // The second request is throttled: the call retries and succeeds, and
+    // later calls go through the (now active) client-side limiter.
+    let attempts: Vec<u32> = {
+        let mut v = Vec::new();
+        for _ in 0..3 {
+            v.push(
+                c.get_caller_identity()
+                    .send()
+                    .await
+                    .unwrap()
+                    .metadata
+                    .attempts,
+            );
+        }
+        v
+    };
+    assert_eq!(attempts, [1, 2, 1]);
+    assert_eq!(stub.requests().len(), 4);
+}
