@@ -157,6 +157,53 @@ struct State {
     attempts: u64,
     /// The last recoverable failure when there was nothing cached to serve.
     last_failure: Option<ErrorCopy>,
+    /// Until when a read simply serves the entry as `Served::Cached`:
+    /// derived from the fields above by [`State::with_limits`] whenever a
+    /// state is stored, so the common read is one comparison.
+    fresh_until: Until,
+}
+
+/// A precomputed bound on the time: reads strictly before it may take the
+/// shortcut. Ordered `Never` < any `At` < `Forever`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum Until {
+    /// No shortcut: every read takes the full decision.
+    #[default]
+    Never,
+    /// Up to (not including) this time.
+    At(SystemTime),
+    /// Credentials that never expire.
+    Forever,
+}
+
+impl Until {
+    fn covers(self, now: SystemTime) -> bool {
+        match self {
+            Until::Never => false,
+            Until::At(t) => now < t,
+            Until::Forever => true,
+        }
+    }
+}
+
+impl State {
+    /// The state with its precomputed limits filled in from its fields.
+    fn with_limits(mut self) -> State {
+        self.fresh_until = match &self.entry {
+            _ if self.error.is_some() || self.invalidated => Until::Never,
+            None => Until::Never,
+            Some(Entry { schedule: None, .. }) => Until::Forever,
+            Some(Entry {
+                schedule: Some(schedule),
+                ..
+            }) => match schedule.advisory_at {
+                // A custom strategy is asked on every read.
+                None => Until::Never,
+                Some(advisory_at) => Until::At(advisory_at.min(schedule.mandatory_at)),
+            },
+        };
+        self
+    }
 }
 
 #[derive(Clone)]
@@ -310,10 +357,13 @@ impl CredentialsCache {
                 .as_ref()
                 .is_some_and(|e| e.credentials.access_key_id() == rejected_access_key_id);
             if matches && !state.invalidated {
-                Arc::new(State {
-                    invalidated: true,
-                    ..State::clone(state)
-                })
+                Arc::new(
+                    State {
+                        invalidated: true,
+                        ..State::clone(state)
+                    }
+                    .with_limits(),
+                )
             } else {
                 Arc::clone(state)
             }
@@ -323,6 +373,12 @@ impl CredentialsCache {
 
 impl Shared {
     fn decide(&self, state: &State, now: SystemTime) -> Decision {
+        // The common case, decided when the state was stored.
+        if let Some(entry) = &state.entry
+            && state.fresh_until.covers(now)
+        {
+            return Decision::Serve(entry.credentials.clone(), Served::Cached);
+        }
         if let Some(cached) = &state.error
             && now < cached.until
         {
@@ -441,7 +497,7 @@ impl Shared {
                 }
             },
         };
-        self.state.store(Arc::new(next));
+        self.state.store(Arc::new(next.with_limits()));
         outcome
     }
 
