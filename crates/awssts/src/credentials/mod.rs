@@ -49,6 +49,19 @@ struct Inner {
     provider: &'static str,
 }
 
+impl Inner {
+    fn copy(&self) -> Inner {
+        Inner {
+            access_key_id: self.access_key_id.clone(),
+            secret_access_key: self.secret_access_key.clone(),
+            session_token: self.session_token.clone(),
+            expiration: self.expiration,
+            account_id: self.account_id.clone(),
+            provider: self.provider,
+        }
+    }
+}
+
 impl Credentials {
     /// Credentials from their parts. `provider` names where they came from
     /// (shown in `Debug` and in errors), e.g. `"static"` or `"environment"`.
@@ -83,20 +96,22 @@ impl Credentials {
     pub fn with_account_id(self, account_id: impl Into<String>) -> Self {
         let inner = match Arc::try_unwrap(self.inner) {
             Ok(inner) => inner,
-            Err(shared) => Inner {
-                access_key_id: shared.access_key_id.clone(),
-                secret_access_key: shared.secret_access_key.clone(),
-                session_token: shared.session_token.clone(),
-                expiration: shared.expiration,
-                account_id: shared.account_id.clone(),
-                provider: shared.provider,
-            },
+            Err(shared) => shared.copy(),
         };
         Credentials {
             inner: Arc::new(Inner {
                 account_id: Some(account_id.into()),
                 ..inner
             }),
+        }
+    }
+
+    /// An equal copy that shares nothing with `self`, so clones of one and of
+    /// the other never touch the same reference count (the credentials cache
+    /// keeps one per thread; see `cache::local`).
+    pub(crate) fn unshared_copy(&self) -> Credentials {
+        Credentials {
+            inner: Arc::new(self.inner.copy()),
         }
     }
 

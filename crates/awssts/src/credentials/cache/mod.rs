@@ -1,8 +1,13 @@
 //! A cache around any credentials provider that never turns a short outage
 //! of the source into an outage of ours.
 //!
-//! Reads are lock-free (one atomic load of the current state plus a clock
-//! read); only callers that have to refresh go further. The rules, checked
+//! Reads are lock-free and, in the common case, touch no memory that another
+//! thread writes: a clock read, one atomic load of the state's generation,
+//! and a clone of this thread's own copy of the credentials (see `local`: a
+//! thread keeps a copy of the last credentials it read from a cache until it
+//! reads again after a change, the cache is dropped on that thread, or the
+//! thread exits; the secret is wiped when the copy is dropped). Only callers
+//! that have to refresh go further. The rules, checked
 //! against the cross-SDK refresh scenarios in the reference data:
 //!
 //! - **Static stability.** Before expiry there is an *advisory* window in
@@ -26,10 +31,12 @@
 //! [`InvalidConfiguration`]: super::CredentialsErrorKind::InvalidConfiguration
 
 mod auth_retry;
+mod local;
 mod strategy;
 
 use std::fmt;
-use std::sync::{Arc, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
@@ -126,8 +133,18 @@ pub struct CredentialsCache {
 }
 
 struct Shared {
+    /// Unique in the process (a counter, never reused), naming this cache in
+    /// the per-thread tables of `local`.
+    id: u64,
+    /// The generation of the stored state, published after it is stored:
+    /// a thread whose copy has this generation may serve it without loading
+    /// the state.
+    generation: AtomicU64,
     provider: Arc<dyn ProvideCredentials>,
     state: ArcSwap<State>,
+    /// Serialises the rare writes of `state`, so that generations grow by
+    /// one per stored state and `generation` ends at the stored one.
+    write_lock: Mutex<()>,
     /// Held by the one caller that is refreshing.
     refresh_lock: tokio::sync::Mutex<()>,
     clock: Arc<dyn Clock>,
@@ -157,6 +174,64 @@ struct State {
     attempts: u64,
     /// The last recoverable failure when there was nothing cached to serve.
     last_failure: Option<ErrorCopy>,
+    /// Counts stored states (set by [`Shared::store`]).
+    generation: u64,
+    /// Until when a read may serve the entry, whatever it is labelled
+    /// (`Cached`, or `CachedDuringBackoff` after a failure); also derived.
+    serve_until: Until,
+    /// Until when a read simply serves the entry as `Served::Cached`:
+    /// derived from the fields above by [`State::with_limits`] whenever a
+    /// state is stored, so the common read is one comparison.
+    fresh_until: Until,
+}
+
+/// A precomputed bound on the time: reads strictly before it may take the
+/// shortcut. Ordered `Never` < any `At` < `Forever`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum Until {
+    /// No shortcut: every read takes the full decision.
+    #[default]
+    Never,
+    /// Up to (not including) this time.
+    At(SystemTime),
+    /// Credentials that never expire.
+    Forever,
+}
+
+impl Until {
+    fn covers(self, now: SystemTime) -> bool {
+        match self {
+            Until::Never => false,
+            Until::At(t) => now < t,
+            Until::Forever => true,
+        }
+    }
+}
+
+impl State {
+    /// The state with its precomputed limits filled in from its fields.
+    fn with_limits(mut self) -> State {
+        self.fresh_until = match &self.entry {
+            _ if self.error.is_some() || self.invalidated => Until::Never,
+            None => Until::Never,
+            Some(Entry { schedule: None, .. }) => Until::Forever,
+            Some(Entry {
+                schedule: Some(schedule),
+                ..
+            }) => match schedule.advisory_at {
+                // A custom strategy is asked on every read.
+                None => Until::Never,
+                Some(advisory_at) => Until::At(advisory_at.min(schedule.mandatory_at)),
+            },
+        };
+        // In a backoff the entry is served whatever the schedule says.
+        let backoff = match (&self.entry, &self.error, self.backoff_until) {
+            (Some(_), None, Some(until)) => Until::At(until),
+            _ => Until::Never,
+        };
+        self.serve_until = self.fresh_until.max(backoff);
+        self
+    }
 }
 
 #[derive(Clone)]
@@ -233,6 +308,10 @@ impl CredentialsCache {
 
     /// The current credentials, refreshing them first when they are due.
     pub async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+        let shared = &self.shared;
+        if let Some(creds) = shared.serve_local(shared.clock.now()) {
+            return Ok(creds);
+        }
         self.credentials_and_outcome().await.map(|(c, _)| c)
     }
 
@@ -267,12 +346,19 @@ impl CredentialsCache {
     /// waiting — for callers that must not await. They may be in a refresh
     /// window or even expired (check [`Credentials::expiration`]).
     pub fn try_current(&self) -> Option<Credentials> {
-        self.shared
-            .state
-            .load()
-            .entry
-            .as_ref()
-            .map(|e| e.credentials.clone())
+        let shared = &self.shared;
+        let generation = shared.generation.load(Ordering::Acquire);
+        if let Some(creds) = local::get_any_time(shared.id, generation) {
+            return Some(creds);
+        }
+        let state = shared.state.load();
+        let entry = state.entry.as_ref()?;
+        Some(local::put(
+            shared.id,
+            state.generation,
+            state.serve_until,
+            &entry.credentials,
+        ))
     }
 
     /// Reads the cached credentials through `f` without cloning them (no
@@ -304,25 +390,73 @@ impl CredentialsCache {
     /// the cached one: if another caller has refreshed meanwhile, the new
     /// credentials are kept.
     pub fn invalidate(&self, rejected_access_key_id: &str) {
-        self.shared.state.rcu(|state| {
-            let matches = state
-                .entry
-                .as_ref()
-                .is_some_and(|e| e.credentials.access_key_id() == rejected_access_key_id);
-            if matches && !state.invalidated {
-                Arc::new(State {
-                    invalidated: true,
-                    ..State::clone(state)
-                })
-            } else {
-                Arc::clone(state)
-            }
-        });
+        let shared = &self.shared;
+        let _write = shared
+            .write_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let state = shared.state.load();
+        let matches = state
+            .entry
+            .as_ref()
+            .is_some_and(|e| e.credentials.access_key_id() == rejected_access_key_id);
+        if matches && !state.invalidated {
+            let next = State {
+                invalidated: true,
+                ..State::clone(&state)
+            };
+            drop(state);
+            shared.store_locked(next);
+        }
     }
 }
 
 impl Shared {
+    /// Stores `next` as the state, with its generation and limits.
+    fn store(&self, next: State) {
+        let _write = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        self.store_locked(next);
+    }
+
+    /// [`store`](Self::store) for a caller that holds the write lock.
+    fn store_locked(&self, mut next: State) {
+        next.generation = self.state.load().generation.wrapping_add(1);
+        let generation = next.generation;
+        self.state.store(Arc::new(next.with_limits()));
+        // After the state: a reader that sees this generation and has a copy
+        // of it serves what is now stored.
+        self.generation.store(generation, Ordering::Release);
+    }
+
+    /// The hot path: this thread's copy, or failing that a fresh copy of the
+    /// stored entry, when it may be served at `now` without a decision.
+    fn serve_local(&self, now: SystemTime) -> Option<Credentials> {
+        let generation = self.generation.load(Ordering::Acquire);
+        if let Some(creds) = local::get(self.id, generation, now) {
+            return Some(creds);
+        }
+        let state = self.state.load();
+        let entry = state.entry.as_ref()?;
+        state.serve_until.covers(now).then(|| {
+            local::put(
+                self.id,
+                state.generation,
+                state.serve_until,
+                &entry.credentials,
+            )
+        })
+    }
+
     fn decide(&self, state: &State, now: SystemTime) -> Decision {
+        // The common case, decided when the state was stored.
+        if let Some(entry) = &state.entry
+            && state.fresh_until.covers(now)
+        {
+            return Decision::Serve(entry.credentials.clone(), Served::Cached);
+        }
         if let Some(cached) = &state.error
             && now < cached.until
         {
@@ -441,7 +575,7 @@ impl Shared {
                 }
             },
         };
-        self.state.store(Arc::new(next));
+        self.store(next);
         outcome
     }
 
@@ -469,6 +603,12 @@ impl Shared {
     }
 }
 
+impl Drop for Shared {
+    fn drop(&mut self) {
+        local::forget(self.id);
+    }
+}
+
 fn default_non_recoverable(e: &CredentialsError) -> bool {
     matches!(
         e.kind(),
@@ -478,10 +618,15 @@ fn default_non_recoverable(e: &CredentialsError) -> bool {
 
 impl ProvideCredentials for CredentialsCache {
     fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
-        // The common case answers without allocating a future.
+        // The common case answers without allocating a future, from this
+        // thread's own copy.
         let shared = &self.shared;
+        let now = shared.clock.now();
+        if let Some(creds) = shared.serve_local(now) {
+            return ProvideCredentialsFuture::ready(Ok(creds));
+        }
         let state = shared.state.load();
-        match shared.decide(&state, shared.clock.now()) {
+        match shared.decide(&state, now) {
             Decision::Serve(creds, _) => ProvideCredentialsFuture::ready(Ok(creds)),
             Decision::Fail(e) => ProvideCredentialsFuture::ready(Err(e.to_error())),
             Decision::Advisory | Decision::Mandatory => {
@@ -618,9 +763,13 @@ impl CredentialsCacheBuilder {
             }
             None => (None, None),
         };
+        static IDS: AtomicU64 = AtomicU64::new(1);
         let shared = Arc::new(Shared {
+            id: IDS.fetch_add(1, Ordering::Relaxed),
+            generation: AtomicU64::new(0),
             provider: self.provider,
             state: ArcSwap::from_pointee(State::default()),
+            write_lock: Mutex::new(()),
             refresh_lock: tokio::sync::Mutex::new(()),
             clock: self.clock,
             jitter: self.jitter,
@@ -680,5 +829,111 @@ async fn renew(shared: Weak<Shared>, mut stop: tokio::sync::oneshot::Receiver<()
         if sleep_or_stop(IDLE_SLEEP, &mut stop).await {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicU32;
+
+    #[derive(Debug, Clone)]
+    struct FakeClock(Arc<AtomicU64>);
+
+    impl Clock for FakeClock {
+        fn now(&self) -> SystemTime {
+            SystemTime::UNIX_EPOCH + Duration::from_secs(self.0.load(Ordering::SeqCst))
+        }
+    }
+
+    /// Hands out `AKID1`, `AKID2`, … valid for one hour from the fake now.
+    #[derive(Debug)]
+    struct Numbered {
+        clock: FakeClock,
+        calls: AtomicU32,
+    }
+
+    impl ProvideCredentials for Numbered {
+        fn provide_credentials(&self) -> ProvideCredentialsFuture<'_> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            ProvideCredentialsFuture::ready(Ok(Credentials::new(
+                format!("AKID{n}"),
+                "secret",
+                Some("token".into()),
+                Some(self.clock.now() + Duration::from_secs(3600)),
+                "numbered",
+            )))
+        }
+    }
+
+    fn read(cache: &CredentialsCache) -> String {
+        let mut fut = ProvideCredentials::provide_credentials(cache);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match std::pin::Pin::new(&mut fut).poll(&mut cx) {
+            std::task::Poll::Ready(Ok(c)) => c.access_key_id().to_owned(),
+            other => panic!("expected ready credentials, got {other:?}"),
+        }
+    }
+
+    use std::future::Future;
+
+    fn cache() -> (CredentialsCache, Arc<AtomicU64>) {
+        let now = Arc::new(AtomicU64::new(1_000_000));
+        let clock = FakeClock(now.clone());
+        let provider = Numbered {
+            clock: clock.clone(),
+            calls: AtomicU32::new(0),
+        };
+        (
+            CredentialsCache::builder(provider).clock(clock).build(),
+            now,
+        )
+    }
+
+    #[test]
+    fn per_thread_copies_follow_refreshes_invalidation_and_the_clock() {
+        let (cache, now) = cache();
+        assert_eq!(read(&cache), "AKID1");
+        // Served from this thread's copy from now on.
+        assert_eq!(read(&cache), "AKID1");
+        assert_eq!(cache.try_current().unwrap().access_key_id(), "AKID1");
+
+        // Another thread reads the same credentials, then refreshes after an
+        // invalidation; this thread must drop its copy.
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert_eq!(read(&cache), "AKID1");
+                cache.invalidate("AKID1");
+                assert_eq!(read(&cache), "AKID2");
+            });
+        });
+        assert_eq!(read(&cache), "AKID2");
+        assert_eq!(cache.try_current().unwrap().access_key_id(), "AKID2");
+
+        // Invalidation on this thread sends its next read to the source.
+        cache.invalidate("AKID2");
+        assert_eq!(read(&cache), "AKID3");
+
+        // The fake clock still decides: one second before the advisory
+        // window (15 minutes for one-hour credentials) the copy is served,
+        // inside it this read refreshes.
+        assert_eq!(read(&cache), "AKID3");
+        now.fetch_add(3600 - 900 - 1, Ordering::SeqCst);
+        assert_eq!(read(&cache), "AKID3");
+        now.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(read(&cache), "AKID4");
+    }
+
+    #[test]
+    fn a_dropped_cache_leaves_no_copy_in_the_dropping_thread() {
+        let (cache, _now) = cache();
+        // The first read refreshes, the second makes this thread's copy.
+        assert_eq!(read(&cache), "AKID1");
+        assert_eq!(read(&cache), "AKID1");
+        let id = cache.shared.id;
+        assert!(local::get_any_time(id, cache.shared.generation.load(Ordering::SeqCst)).is_some());
+        let generation = cache.shared.generation.load(Ordering::SeqCst);
+        drop(cache);
+        assert!(local::get_any_time(id, generation).is_none());
     }
 }
