@@ -16,7 +16,7 @@ mod rate_limit;
 
 use std::time::Duration;
 
-pub use clock_skew::ClockSkew;
+pub use clock_skew::{ClockSkew, MIN_CORRECTION};
 pub use quota::RetryQuota;
 pub use rate_limit::RateLimiter;
 
