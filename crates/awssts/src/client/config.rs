@@ -273,11 +273,11 @@ impl ClientBuilder {
             target,
             // Without explicit credentials, the AWS CLI's default chain,
             // behind a cache so that it runs once per session, not per call.
-            credentials: Some(self.credentials.unwrap_or_else(|| {
+            credentials: self.credentials.unwrap_or_else(|| {
                 Arc::new(crate::credentials::cache::CredentialsCache::new(
                     crate::credentials::chain::default_chain(&env),
                 ))
-            })),
+            }),
             retry,
             transport,
         })
@@ -304,7 +304,7 @@ pub(crate) struct Resolved {
     pub(crate) region: Option<String>,
     pub(crate) endpoint: endpoint::Endpoint,
     pub(crate) target: Target,
-    pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
+    pub(crate) credentials: Arc<dyn ProvideCredentials>,
     pub(crate) retry: RetryConfig,
     pub(crate) transport: Transport,
 }

@@ -49,7 +49,7 @@ struct Inner {
     region: Option<String>,
     endpoint: Endpoint,
     target: Target,
-    credentials: Option<Arc<dyn ProvideCredentials>>,
+    credentials: Arc<dyn ProvideCredentials>,
     retry: RetryConfig,
     transport: Transport,
     quota: RetryQuota,
@@ -261,13 +261,8 @@ impl Client {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         if I::SIGNED {
-            let provider = inner.credentials.as_ref().ok_or_else(|| {
-                ErrorKind::Credentials(crate::credentials::CredentialsError::new(
-                    "client",
-                    "no credentials configured; pass a provider to ClientBuilder::credentials",
-                ))
-            })?;
-            let creds = provider
+            let creds = inner
+                .credentials
                 .provide_credentials()
                 .await
                 .map_err(ErrorKind::Credentials)?;

@@ -98,8 +98,8 @@ fn read_from_tty(serial: &str) -> Result<String, CredentialsError> {
 }
 
 /// Runs a command and takes the code from its standard output, e.g.
-/// `ykman oath accounts code --single aws`. The command line is split on
-/// whitespace (no shell); it must finish within the timeout.
+/// `ykman oath accounts code --single aws`. It runs without a shell and
+/// must finish within the timeout.
 #[derive(Clone, Debug)]
 pub struct MfaCommand {
     program: String,
@@ -108,11 +108,20 @@ pub struct MfaCommand {
 }
 
 impl MfaCommand {
-    /// A command line, split on whitespace; `None` when it is empty.
-    pub fn new(command_line: &str) -> Option<Self> {
-        let mut words = command_line.split_whitespace().map(str::to_owned);
-        let program = words.next()?;
-        Some(MfaCommand {
+    /// A command line, split with the same (POSIX shell-like) rules as
+    /// `credential_process`; an error when it is empty or its quotes do not
+    /// balance.
+    pub fn new(command_line: &str) -> Result<Self, CredentialsError> {
+        let bad = |why: &str| {
+            CredentialsError::invalid_configuration("mfa", format!("MFA command: {why}"))
+        };
+        let mut words = super::process::split_command_line(command_line)
+            .map_err(bad)?
+            .into_iter();
+        let program = words
+            .next()
+            .ok_or_else(|| bad("the command line is empty"))?;
+        Ok(MfaCommand {
             program,
             args: words.collect(),
             timeout: Duration::from_secs(60),
@@ -240,6 +249,9 @@ mod tests {
                 .to_string()
                 .contains("killed")
         );
-        assert!(MfaCommand::new("   ").is_none());
+        assert!(MfaCommand::new("   ").is_err());
+        assert!(MfaCommand::new("ykman 'unbalanced").is_err());
+        let quoted = MfaCommand::new("printf '%s' 123456").unwrap();
+        assert_eq!(quoted.token("serial").await.unwrap(), "123456");
     }
 }
