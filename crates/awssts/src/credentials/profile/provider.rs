@@ -41,88 +41,72 @@ pub enum ProfileSources {
     NonRoles,
 }
 
+/// The provider tree a profile resolved to, or why it could not be built.
+type Built = Result<Arc<dyn ProvideCredentials>, Arc<CredentialsError>>;
+
 /// Credentials from a named profile of the shared files.
 #[derive(Clone, Debug)]
 pub struct ProfileProvider {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-struct Inner {
     env: Env,
     profile: Option<String>,
     sources: ProfileSources,
     mfa: Arc<dyn MfaTokenProvider>,
     disk_cache: Option<DiskCache>,
-    resolved: OnceCell<Result<Arc<dyn ProvideCredentials>, Arc<CredentialsError>>>,
+    /// Built on first use and shared by clones; every setter starts a new
+    /// one, so a changed setting is never answered by an old tree.
+    resolved: Arc<OnceCell<Built>>,
 }
 
 impl ProfileProvider {
     /// The profile `AWS_PROFILE` / `AWS_DEFAULT_PROFILE` / `default` names in `env`.
     pub fn new(env: Env) -> Self {
         ProfileProvider {
-            inner: Arc::new(Inner {
-                env,
-                profile: None,
-                sources: ProfileSources::All,
-                mfa: Arc::new(MfaPrompt::new()),
-                disk_cache: None,
-                resolved: OnceCell::new(),
-            }),
-        }
-    }
-
-    fn map(self, f: impl FnOnce(&mut Inner)) -> Self {
-        let mut inner = match Arc::try_unwrap(self.inner) {
-            Ok(inner) => inner,
-            Err(shared) => Inner {
-                env: shared.env.clone(),
-                profile: shared.profile.clone(),
-                sources: shared.sources,
-                mfa: shared.mfa.clone(),
-                disk_cache: shared.disk_cache.clone(),
-                resolved: OnceCell::new(),
-            },
-        };
-        f(&mut inner);
-        inner.resolved = OnceCell::new();
-        ProfileProvider {
-            inner: Arc::new(inner),
+            env,
+            profile: None,
+            sources: ProfileSources::All,
+            mfa: Arc::new(MfaPrompt::new()),
+            disk_cache: None,
+            resolved: Arc::default(),
         }
     }
 
     /// Uses this profile instead of the one the environment selects.
     #[must_use]
-    pub fn profile(self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        self.map(|i| i.profile = Some(name))
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self.resolved = Arc::default();
+        self
     }
 
     /// Looks only at some of the profile's sources.
     #[must_use]
-    pub fn sources(self, sources: ProfileSources) -> Self {
-        self.map(|i| i.sources = sources)
+    pub fn sources(mut self, sources: ProfileSources) -> Self {
+        self.sources = sources;
+        self.resolved = Arc::default();
+        self
     }
 
     /// Where MFA codes come from for profiles with `mfa_serial` (default:
     /// a prompt on the terminal).
     #[must_use]
-    pub fn mfa(self, tokens: impl MfaTokenProvider + 'static) -> Self {
-        let tokens: Arc<dyn MfaTokenProvider> = Arc::new(tokens);
-        self.map(|i| i.mfa = tokens)
+    pub fn mfa(mut self, tokens: impl MfaTokenProvider + 'static) -> Self {
+        self.mfa = Arc::new(tokens);
+        self.resolved = Arc::default();
+        self
     }
 
     /// Keeps assumed-role sessions in the AWS CLI's disk cache, shared with
     /// other processes (and the AWS CLI itself), so that short-lived
     /// programs do not call AssumeRole, or ask for an MFA code, every run.
     #[must_use]
-    pub fn disk_cache(self, cache: DiskCache) -> Self {
-        self.map(|i| i.disk_cache = Some(cache))
+    pub fn disk_cache(mut self, cache: DiskCache) -> Self {
+        self.disk_cache = Some(cache);
+        self.resolved = Arc::default();
+        self
     }
 
     async fn resolve(&self) -> Result<crate::credentials::Credentials, CredentialsError> {
         let resolved = self
-            .inner
             .resolved
             .get_or_init(|| async { self.build().map_err(Arc::new) })
             .await;
@@ -133,7 +117,7 @@ impl ProfileProvider {
     }
 
     fn build(&self) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
-        let i = &*self.inner;
+        let i = self;
         let set = ProfileSet::load(&i.env)
             .map_err(|e| CredentialsError::invalid_configuration(PROVIDER, e.to_string()))?;
         let name = i
