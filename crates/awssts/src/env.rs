@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Where environment variables are read from.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Env {
     map: Option<Arc<HashMap<String, String>>>,
 }
@@ -41,6 +41,22 @@ impl Env {
     }
 }
 
+/// Names only: the environment holds secrets (`AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`), and every provider that keeps an `Env` derives
+/// `Debug`.
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.map {
+            None => f.write_str("Env(process)"),
+            Some(map) => {
+                let mut names: Vec<&str> = map.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                f.debug_tuple("Env").field(&names).finish()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +67,15 @@ mod tests {
         assert_eq!(env.get("AWS_REGION").as_deref(), Some("eu-west-1"));
         assert_eq!(env.get("EMPTY"), None);
         assert_eq!(env.get("PATH"), None);
+    }
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let env = Env::from_vars([("AWS_SECRET_ACCESS_KEY", "canary-secret")]);
+        let shown = format!("{env:?}");
+        assert!(
+            shown.contains("AWS_SECRET_ACCESS_KEY") && !shown.contains("canary"),
+            "{shown}"
+        );
     }
 }

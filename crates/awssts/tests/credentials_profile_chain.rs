@@ -252,3 +252,27 @@ async fn the_default_chain_says_what_it_tried() {
     let c = default_chain(&e).provide_credentials().await.unwrap();
     assert_eq!(c.access_key_id(), "AKIDENV");
 }
+
+#[tokio::test]
+async fn providers_holding_the_environment_never_print_its_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = env(
+        dir.path(),
+        "",
+        KEYS,
+        &[
+            ("AWS_ACCESS_KEY_ID", "AKIDENV"),
+            ("AWS_SECRET_ACCESS_KEY", "canary-secret-env"),
+        ],
+    );
+    let profile = ProfileProvider::new(e.clone());
+    profile.provide_credentials().await.unwrap();
+    let chain = default_chain(&e);
+    for shown in [
+        format!("{profile:?}"),
+        format!("{chain:?}"),
+        format!("{e:?}"),
+    ] {
+        assert!(!shown.contains("canary"), "{shown}");
+    }
+}
