@@ -261,10 +261,12 @@ async fn providers_holding_the_environment_never_print_its_secrets() {
         "",
         KEYS,
         &[
+            ("AWS_PROFILE", "base"),
             ("AWS_ACCESS_KEY_ID", "AKIDENV"),
             ("AWS_SECRET_ACCESS_KEY", "canary-secret-env"),
         ],
     );
+    // Resolved, so its Debug also shows the provider tree (static keys).
     let profile = ProfileProvider::new(e.clone());
     profile.provide_credentials().await.unwrap();
     let chain = default_chain(&e);
