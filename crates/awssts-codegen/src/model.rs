@@ -21,8 +21,9 @@ use crate::Generated;
 const SOURCE: &str = "sts-model/service-2.json";
 
 /// Shapes whose members hold secrets although the model does not mark them
-/// `sensitive`: the session token and the provided-context assertion.
-const EXTRA_SECRET_SHAPES: [&str; 2] = ["tokenType", "contextAssertionType"];
+/// `sensitive`: the session token, the provided-context assertion and the
+/// MFA code (short-lived, but a credential while it lasts).
+const EXTRA_SECRET_SHAPES: [&str; 3] = ["tokenType", "contextAssertionType", "tokenCodeType"];
 
 /// One-line descriptions of each operation, in our own words.
 fn describe_operation(name: &str) -> Option<&'static str> {
@@ -1374,6 +1375,31 @@ impl<'a> Gen<'a> {
             s.push_str(&self.write_xml_fn(name, "pub(crate) ")?);
             s.push_str("}\n\n");
         }
+        s.push_str(&self.secret_elements()?);
+        Ok(s)
+    }
+
+    /// Every member name, in any structure, whose value is a secret: the
+    /// elements an error excerpt of a response body must never show.
+    fn secret_elements(&self) -> Result<String, String> {
+        let mut names = BTreeSet::new();
+        for shape in self.m.shapes.values() {
+            if let Some(members) = shape.get("members").and_then(Value::as_object) {
+                for (member, m) in members {
+                    let target = m.get("shape").and_then(Value::as_str).unwrap_or_default();
+                    if self.m.is_secret(target)? {
+                        names.insert(member.clone());
+                    }
+                }
+            }
+        }
+        let mut s = String::from(
+            "/// Every member whose value is a secret; error excerpts of response\n/// bodies redact these elements.\npub(crate) const SECRET_ELEMENTS: &[&str] = &[\n",
+        );
+        for n in names {
+            writeln!(s, "    {n:?},").ok();
+        }
+        s.push_str("];\n");
         Ok(s)
     }
 

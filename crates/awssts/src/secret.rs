@@ -11,7 +11,7 @@ use zeroize::Zeroize;
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct SecretString(String);
 
-const REDACTED: &str = "** redacted **";
+pub(crate) const REDACTED: &str = "** redacted **";
 
 impl SecretString {
     /// Wraps a secret.

@@ -219,12 +219,12 @@ impl<C> RequestBuilder<C, AssumeRoleInput> {
     }
 
     /// Sets `TokenCode`: The one-time code from the MFA device.
-    pub fn token_code(self, v: impl Into<String>) -> Self {
+    pub fn token_code(self, v: impl Into<SecretString>) -> Self {
         self.map_input(|i| i.token_code(v))
     }
 
     /// Sets or clears `TokenCode`.
-    pub fn set_token_code(self, v: Option<String>) -> Self {
+    pub fn set_token_code(self, v: Option<SecretString>) -> Self {
         self.map_input(|i| i.set_token_code(v))
     }
 
@@ -575,12 +575,12 @@ impl<C> RequestBuilder<C, GetSessionTokenInput> {
     }
 
     /// Sets `TokenCode`: The one-time code from the MFA device.
-    pub fn token_code(self, v: impl Into<String>) -> Self {
+    pub fn token_code(self, v: impl Into<SecretString>) -> Self {
         self.map_input(|i| i.token_code(v))
     }
 
     /// Sets or clears `TokenCode`.
-    pub fn set_token_code(self, v: Option<String>) -> Self {
+    pub fn set_token_code(self, v: Option<SecretString>) -> Self {
         self.map_input(|i| i.set_token_code(v))
     }
 

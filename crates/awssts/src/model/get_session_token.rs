@@ -34,8 +34,8 @@ pub struct GetSessionTokenInput {
     pub serial_number: Option<String>,
     /// The one-time code from the MFA device.
     ///
-    /// Exactly 6 characters. Characters allowed: digits.
-    pub token_code: Option<String>,
+    /// Exactly 6 characters. Characters allowed: digits. Secret: printed redacted.
+    pub token_code: Option<SecretString>,
     /// The smallest session token size, in bytes, the caller is prepared to handle.
     ///
     /// From 0 to 4096.
@@ -113,13 +113,13 @@ impl GetSessionTokenInput {
     }
 
     /// Sets `TokenCode`.
-    pub fn token_code(mut self, v: impl Into<String>) -> Self {
+    pub fn token_code(mut self, v: impl Into<SecretString>) -> Self {
         self.token_code = Some(v.into());
         self
     }
 
     /// Sets or clears `TokenCode`.
-    pub fn set_token_code(mut self, v: Option<String>) -> Self {
+    pub fn set_token_code(mut self, v: Option<SecretString>) -> Self {
         self.token_code = v;
         self
     }
@@ -205,14 +205,15 @@ impl Operation for GetSessionTokenInput {
             .map_err(|e| e.at(OP, "SerialNumber"))?;
         }
         if let Some(v) = &self.token_code {
-            validate::length(v.as_str(), Some(6), Some(6)).map_err(|e| e.at(OP, "TokenCode"))?;
+            validate::length(v.expose_secret(), Some(6), Some(6))
+                .map_err(|e| e.at(OP, "TokenCode"))?;
             validate::pattern(
-                v.as_str(),
+                v.expose_secret(),
                 patterns::token_code_type,
                 "[\\d]*",
                 patterns::TOKEN_CODE_TYPE_DESCRIPTION,
                 false,
-                false,
+                true,
             )
             .map_err(|e| e.at(OP, "TokenCode"))?;
         }
@@ -238,7 +239,7 @@ impl Operation for GetSessionTokenInput {
         if let Some(v) = &self.token_code {
             form::begin_pair(body);
             body.extend_from_slice(b"TokenCode");
-            form::value(body, v);
+            form::value(body, v.expose_secret());
         }
         if let Some(v) = &self.minimum_session_token_size {
             form::begin_pair(body);
@@ -287,7 +288,7 @@ impl Operation for GetSessionTokenInput {
                     continue;
                 }
                 "TokenCode" => {
-                    input.token_code = Some(v.to_owned());
+                    input.token_code = Some(SecretString::from(v));
                     continue;
                 }
                 "MinimumSessionTokenSize" => {

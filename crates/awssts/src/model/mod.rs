@@ -40,7 +40,7 @@ mod get_federation_token;
 mod get_session_token;
 mod get_web_identity_token;
 mod patterns;
-mod shapes;
+pub(crate) mod shapes;
 pub(crate) mod validate;
 
 pub use assume_role::{AssumeRoleInput, AssumeRoleOutput};

@@ -370,3 +370,15 @@ impl FederatedUser {
         }
     }
 }
+
+/// Every member whose value is a secret; error excerpts of response
+/// bodies redact these elements.
+pub(crate) const SECRET_ELEMENTS: &[&str] = &[
+    "ContextAssertion",
+    "SAMLAssertion",
+    "SecretAccessKey",
+    "SessionToken",
+    "TokenCode",
+    "TradeInToken",
+    "WebIdentityToken",
+];

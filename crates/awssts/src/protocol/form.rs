@@ -44,9 +44,25 @@ pub enum FormError {
 }
 
 /// A parsed form body: its pairs in order, decoded.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Form {
     pairs: Vec<(String, String)>,
+}
+
+/// Keys only: a form's values include web identity tokens, SAML assertions
+/// and MFA codes.
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Form")
+            .field(
+                &self
+                    .pairs
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 impl Form {
@@ -216,6 +232,26 @@ pub(crate) fn into_list<T>(slots: Slots<T>) -> Vec<T> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn debug_shows_keys_but_no_secret_values() {
+        let form =
+            Form::parse(b"Action=AssumeRoleWithWebIdentity&WebIdentityToken=canary-jwt").unwrap();
+        let shown = format!("{form:?}");
+        assert!(
+            shown.contains("WebIdentityToken") && !shown.contains("canary"),
+            "{shown}"
+        );
+        let input = crate::model::AssumeRoleInput::default()
+            .serial_number("arn:aws:iam::123456789012:mfa/alice")
+            .token_code("987654");
+        let shown = format!("{input:?}");
+        assert!(
+            !shown.contains("987654"),
+            "the MFA code is a secret: {shown}"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -136,16 +136,11 @@ impl fmt::Debug for DecodeError {
 /// How many characters of the body an error shows.
 pub const EXCERPT_CHARS: usize = 160;
 
-/// Elements whose contents never appear in an excerpt.
-const SECRET_ELEMENTS: [&str; 5] = [
-    "SecretAccessKey",
-    "SessionToken",
-    "WebIdentityToken",
-    "SAMLAssertion",
-    "ContextAssertion",
-];
+/// Elements whose contents never appear in an excerpt: every secret member
+/// of the model, as the generator lists them.
+use crate::model::shapes::SECRET_ELEMENTS;
 
-const REDACTED: &str = "** redacted **";
+use crate::secret::REDACTED;
 
 impl DecodeError {
     /// An error of `kind` about `body`.
@@ -230,7 +225,7 @@ fn secret_open_tag(s: &str) -> Option<(usize, &'static str)> {
         .count();
     let qname = &after[..name_len];
     let local = qname.rsplit(':').next().unwrap_or(qname);
-    let name = SECRET_ELEMENTS.into_iter().find(|n| *n == local)?;
+    let name = SECRET_ELEMENTS.iter().copied().find(|n| *n == local)?;
     let tag_len = match after[name_len..].find('>') {
         Some(i) => 1 + name_len + i + 1,
         None => s.len(),
