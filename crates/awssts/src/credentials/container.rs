@@ -47,7 +47,7 @@ enum AuthToken {
 }
 
 /// Fetches credentials from a container credentials endpoint.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ContainerProvider {
     uri: Result<Uri, Problem>,
     auth: Option<AuthToken>,
@@ -281,6 +281,21 @@ fn status_hint(status: u16) -> &'static str {
 }
 
 /// The URI without query, for messages (a query could carry a token).
+/// The endpoint as `show_uri` prints it (no user-info, no query, which
+/// could carry a token); the auth token never.
+impl std::fmt::Debug for ContainerProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContainerProvider")
+            .field(
+                "uri",
+                &self.uri.as_ref().map(show_uri).map_err(|_| "invalid"),
+            )
+            .field("auth", &self.auth.as_ref().map(|_| "** redacted **"))
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
+    }
+}
+
 fn show_uri(uri: &Uri) -> String {
     let scheme = uri.scheme_str().unwrap_or("http");
     let host = uri.host().unwrap_or("");
@@ -333,7 +348,7 @@ pub(crate) fn check_full_uri(text: &str, what: &str) -> Result<Uri, Problem> {
 
 /// The URI as shown in messages: no query, and no user-info (either could
 /// carry a credential).
-fn redact_query(text: &str) -> String {
+pub(crate) fn redact_query(text: &str) -> String {
     let before_query = text.split_once('?').map_or(text, |(before, _)| before);
     match before_query.split_once("://") {
         Some((scheme, rest)) => match rest.split_once('/') {

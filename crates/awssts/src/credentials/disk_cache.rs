@@ -458,6 +458,12 @@ impl ProvideCredentials for DiskCachedProvider {
                 .get_or_refresh(&self.key, self.margin, || self.inner.provide_credentials()),
         )
     }
+
+    /// The wrapped provider's name, so that an assume-role provider behind
+    /// the disk cache still counts as a role source (role chaining).
+    fn provider_name(&self) -> &'static str {
+        self.inner.provider_name()
+    }
 }
 
 fn check_key(key: &str) -> Result<(), DiskCacheError> {

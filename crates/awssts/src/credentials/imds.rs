@@ -437,8 +437,10 @@ fn check_endpoint(url: &str, what: &str) -> Result<String, Problem> {
         {
             Ok(trimmed.to_owned())
         }
+        // Shown without user-info or query: those could carry a token.
         _ => Err(invalid(format!(
-            "{what} `{trimmed}` is not an http(s) URL with a host, such as http://169.254.169.254"
+            "{what} `{}` is not an http(s) URL with a host and no query, such as http://169.254.169.254",
+            super::container::redact_query(trimmed)
         ))),
     }
 }
