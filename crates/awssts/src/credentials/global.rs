@@ -14,7 +14,7 @@ use super::cache::CredentialsCache;
 
 fn registry() -> MutexGuard<'static, HashMap<String, CredentialsCache>> {
     static REGISTRY: OnceLock<Mutex<HashMap<String, CredentialsCache>>> = OnceLock::new();
-    // A panic in another caller's `make` leaves the map itself intact.
+    // The map is only touched under the lock, never left half-updated.
     REGISTRY
         .get_or_init(Mutex::default)
         .lock()
@@ -28,13 +28,15 @@ fn registry() -> MutexGuard<'static, HashMap<String, CredentialsCache>> {
 /// The key is kept in memory and may show up in diagnostics: never put a
 /// secret in it.
 pub fn cache(key: &str, make: impl FnOnce() -> CredentialsCache) -> CredentialsCache {
-    let mut map = registry();
-    if let Some(found) = map.get(key) {
+    if let Some(found) = registry().get(key) {
         return found.clone();
     }
+    // `make` runs without the registry lock: it may itself ask the registry
+    // (a role cache whose source is another global cache). If two callers
+    // race, the first to insert wins; the loser's cache has fetched nothing
+    // yet and is simply dropped.
     let made = make();
-    map.insert(key.to_owned(), made.clone());
-    made
+    registry().entry(key.to_owned()).or_insert(made).clone()
 }
 
 /// The process-wide cache for `key`, if one was registered.
@@ -95,5 +97,20 @@ mod tests {
         let b = CacheKey::new("s").param("a", "b").param("c", "d").build();
         assert_ne!(a, b);
         assert_eq!(a, CacheKey::new("s").param("a", "b|1:c=1:d").build());
+    }
+
+    #[test]
+    fn make_may_use_the_registry_itself() {
+        use crate::credentials::Credentials;
+        let outer = cache("global-test-outer", || {
+            let source = cache("global-test-source", || {
+                CredentialsCache::new(Credentials::from_keys("AKIDSOURCE", "s"))
+            });
+            CredentialsCache::new(source)
+        });
+        assert!(get("global-test-source").is_some());
+        assert!(outer.same_cache(&cache("global-test-outer", || unreachable!())));
+        remove("global-test-outer");
+        remove("global-test-source");
     }
 }

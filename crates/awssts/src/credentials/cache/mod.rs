@@ -569,6 +569,9 @@ impl Shared {
                     Ok((entry.credentials.clone(), Served::CachedAfterFailedRefresh))
                 }
                 None => {
+                    // A recoverable failure: an older (expired) cached
+                    // error must not be handed to callers queued behind it.
+                    next.error = None;
                     next.last_failure = Some(ErrorCopy::of(&e));
                     next.failures = next.failures.saturating_add(1);
                     Err(e)
