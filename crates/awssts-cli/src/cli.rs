@@ -65,6 +65,12 @@ pub enum Shell {
 pub enum Command {
     #[command(flatten)]
     Sts(crate::sts::Command),
+    /// Print credentials as `credential_process` JSON, through the AWS CLI's cache (~/.aws/cli/cache).
+    CredentialProcess(crate::creds::CredentialProcess),
+    /// Print the credentials the profile resolves to, as `aws configure export-credentials` does.
+    ExportCredentials(crate::creds::ExportCredentials),
+    /// Print the Kubernetes ExecCredential with an EKS bearer token, as `aws eks get-token` does.
+    EksToken(crate::eks::EksToken),
     /// Print a shell completion script (e.g. `awssts completions bash > /etc/bash_completion.d/awssts`).
     Completions {
         /// The shell to complete for.

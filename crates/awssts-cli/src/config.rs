@@ -58,12 +58,24 @@ pub struct Setup {
 }
 
 pub fn setup(g: &Global, env: Env) -> Result<Setup, CliError> {
+    let (builder, format) = client_builder(g, &env)?;
+    let client = builder
+        .credentials(CredentialsCache::new(chain(&env)))
+        .build()
+        .map_err(|e| CliError::Config(e.to_string()))?;
+    Ok(Setup { client, format })
+}
+
+/// The client settings of the global flags, the environment and the
+/// profile, without credentials (commands that sign with other credentials
+/// add their own), and the output format.
+pub fn client_builder(g: &Global, env: &Env) -> Result<(ClientBuilder, Format), CliError> {
     let config = |e: &dyn std::fmt::Display| CliError::Config(e.to_string());
-    let profiles = ProfileSet::load(&env).map_err(|e| config(&e))?;
+    let profiles = ProfileSet::load(env).map_err(|e| config(&e))?;
     let name = g
         .profile
         .clone()
-        .unwrap_or_else(|| ProfileSet::selected_profile(&env));
+        .unwrap_or_else(|| ProfileSet::selected_profile(env));
 
     let mut builder = ClientBuilder::default().env(env.clone());
     if let Some(r) = &g.region {
@@ -93,13 +105,7 @@ pub fn setup(g: &Global, env: Env) -> Result<Setup, CliError> {
     if let Some(s) = g.cli_connect_timeout {
         transport = transport.connect_timeout(if s > 0.0 { secs(s) } else { FOREVER });
     }
-
-    let client = builder
-        .transport_config(transport)
-        .credentials(CredentialsCache::new(chain(&env)))
-        .build()
-        .map_err(|e| config(&e))?;
-    Ok(Setup { client, format })
+    Ok((builder.transport_config(transport), format))
 }
 
 fn secs(s: f64) -> Duration {
@@ -108,7 +114,7 @@ fn secs(s: f64) -> Duration {
 
 /// The library's default chain, with assumed-role profiles kept in the AWS
 /// CLI's `~/.aws/cli/cache`, as the AWS CLI keeps them.
-fn chain(env: &Env) -> ChainProvider {
+pub fn chain(env: &Env) -> ChainProvider {
     let profile = |sources| {
         let p = ProfileProvider::new(env.clone()).sources(sources);
         match DiskCache::from_env(env) {

@@ -1,7 +1,9 @@
 //! The `awssts` command: every STS operation with the AWS CLI's flags,
 //! output and exit codes.
 //!
-//! One module per command group: `sts` (the operations), `completions`;
+//! One module per command group: `sts` (the operations), `creds`
+//! (`credential-process`, `export-credentials`), `eks` (`eks-token`,
+//! `get-caller-identity --presign`), `completions`;
 //! shared pieces are `cli` (flags), `config` (the client), `args` (the AWS
 //! CLI's argument syntax), `output` (json, text, env, --query) and `error`
 //! (exit codes).
@@ -10,6 +12,8 @@ mod args;
 mod cli;
 mod completions;
 mod config;
+mod creds;
+mod eks;
 mod error;
 mod output;
 mod sts;
@@ -37,7 +41,13 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Completions { shell } => completions::print(shell),
+        Command::Sts(sts::Command::GetCallerIdentity(a)) if a.presign => {
+            eks::presign_get_caller_identity(&cli.global, a.expires_in)
+        }
         Command::Sts(cmd) => run_sts(&cli.global, cmd),
+        Command::CredentialProcess(a) => creds::credential_process(&cli.global, a),
+        Command::ExportCredentials(a) => creds::export_credentials(&cli.global, &a),
+        Command::EksToken(a) => eks::eks_token(&cli.global, &a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

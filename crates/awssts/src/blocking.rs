@@ -100,6 +100,34 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A presigned `GetCallerIdentity` URL; see
+    /// [`crate::Client::presign_get_caller_identity`].
+    pub fn presign_get_caller_identity(
+        &self,
+        options: &crate::PresignOptions,
+    ) -> Result<crate::PresignedUrl, Error> {
+        const OPERATION: &str = "GetCallerIdentity";
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::new(
+                OPERATION,
+                ErrorKind::Runtime(
+                    "the blocking client cannot wait inside an async runtime; use awssts::Client and .await",
+                ),
+                ResponseMetadata::default(),
+            ));
+        }
+        match &self.runtime.0 {
+            Some(rt) => rt.block_on(self.client.presign_get_caller_identity(options)),
+            None => Err(Error::new(
+                OPERATION,
+                ErrorKind::Runtime("the blocking client's runtime has shut down"),
+                ResponseMetadata::default(),
+            )),
+        }
+    }
+}
+
 impl<I: Operation> RequestBuilder<Client, I> {
     /// Validates, signs and sends the request, retrying transient failures,
     /// and waits for the answer.

@@ -58,7 +58,8 @@ pub mod sigv4;
 pub mod transport;
 
 pub use client::{
-    Client, ClientBuilder, ConfigError, Error, ErrorKind, RequestBuilder, ServiceError,
+    Client, ClientBuilder, ConfigError, DEFAULT_PRESIGN_EXPIRY, Error, ErrorKind, PresignOptions,
+    PresignedUrl, RequestBuilder, ServiceError,
 };
 pub use datetime::{DateTime, DateTimeError};
 pub use secret::SecretString;

@@ -157,9 +157,18 @@ pub struct GetAccessKeyInfo {
     pub access_key_id: Option<String>,
 }
 
-/// Flags of `get-caller-identity` (it takes none).
+/// Flags of `get-caller-identity` (the operation takes none; `--presign`
+/// is an awssts addition, not a model member).
 #[derive(Args, Debug)]
-pub struct GetCallerIdentity {}
+pub struct GetCallerIdentity {
+    /// Print a presigned GetCallerIdentity URL instead of calling STS.
+    #[arg(long)]
+    pub presign: bool,
+    /// How long the presigned URL stays valid, 1 to 604800 seconds.
+    #[arg(long, value_name = "SECONDS", requires = "presign", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    pub expires_in: u64,
+}
 
 /// Flags of `get-delegated-access-token`.
 #[derive(Args, Debug)]

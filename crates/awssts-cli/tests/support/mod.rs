@@ -136,6 +136,13 @@ impl Sandbox {
 
     /// Runs `aws sts ARGS` (the AWS CLI from the venv).
     pub fn aws(&self, args: &[&str]) -> Output {
+        let mut full = vec!["sts"];
+        full.extend_from_slice(args);
+        self.aws_cmd(&full)
+    }
+
+    /// Runs `aws ARGS` (any AWS CLI command).
+    pub fn aws_cmd(&self, args: &[&str]) -> Output {
         let aws = venv().join("bin/aws");
         assert!(
             aws.is_file(),
@@ -143,8 +150,6 @@ impl Sandbox {
              installs requirements-test.txt into the venv (or set AWSSTS_VENV)",
             aws.display()
         );
-        let mut full = vec!["sts"];
-        full.extend_from_slice(args);
-        self.run_program(&aws, &full)
+        self.run_program(&aws, args)
     }
 }

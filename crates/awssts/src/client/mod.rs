@@ -10,6 +10,7 @@
 mod config;
 mod error;
 mod fluent;
+mod presign;
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use http::header::{CONTENT_TYPE, HOST, USER_AGENT};
 
 pub use config::{ClientBuilder, ConfigError};
 pub use error::{Error, ErrorKind, ServiceError};
+pub use presign::{DEFAULT_PRESIGN_EXPIRY, PresignOptions, PresignedUrl};
 
 use crate::credentials::ProvideCredentials;
 use crate::endpoint::Endpoint;

@@ -1,0 +1,149 @@
+//! The output formats of `aws configure export-credentials`, character for
+//! character, so scripts written for it work with awssts.
+
+use awssts::credentials::Credentials;
+
+use crate::output::doc::timestamp;
+
+/// `--format` of `export-credentials`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The JSON a `credential_process` setting reads (Version 1).
+    Process,
+    /// `export AWS_ACCESS_KEY_ID=…` lines for POSIX shells.
+    Env,
+    /// `AWS_ACCESS_KEY_ID=…` lines, not exported.
+    EnvNoExport,
+    /// `$Env:AWS_ACCESS_KEY_ID="…"` lines for PowerShell.
+    Powershell,
+    /// `set AWS_ACCESS_KEY_ID=…` lines for cmd.exe.
+    WindowsCmd,
+    /// `set -gx AWS_ACCESS_KEY_ID "…"` lines for fish.
+    Fish,
+}
+
+/// The expiry as botocore's `isoformat()` of a UTC time.
+fn expiration(c: &Credentials) -> Option<String> {
+    c.expiration()
+        .map(|t| timestamp(awssts::DateTime::from_system_time(t)))
+}
+
+/// The variables, in the AWS CLI's order; the token and the expiry only
+/// when the credentials have them.
+fn variables(c: &Credentials) -> Vec<(&'static str, String)> {
+    let mut vars = vec![
+        ("AWS_ACCESS_KEY_ID", c.access_key_id().to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", c.secret_access_key().to_owned()),
+    ];
+    if let Some(t) = c.session_token() {
+        vars.push(("AWS_SESSION_TOKEN", t.to_owned()));
+    }
+    if let Some(e) = expiration(c) {
+        vars.push(("AWS_CREDENTIAL_EXPIRATION", e));
+    }
+    vars
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+/// The credentials in `format`, newline-terminated.
+pub fn render(c: &Credentials, format: ExportFormat) -> String {
+    let line: fn(&str, &str) -> String = match format {
+        ExportFormat::Process => return process_json(c),
+        // Values are written as they are, as the AWS CLI writes them: key
+        // ids, base64 secrets and tokens, and timestamps need no quoting.
+        ExportFormat::Env => |k, v| format!("export {k}={v}\n"),
+        ExportFormat::EnvNoExport => |k, v| format!("{k}={v}\n"),
+        ExportFormat::Powershell => |k, v| format!("$Env:{k}=\"{v}\"\n"),
+        ExportFormat::WindowsCmd => |k, v| format!("set {k}={v}\n"),
+        ExportFormat::Fish => |k, v| format!("set -gx {k} \"{v}\"\n"),
+    };
+    variables(c).iter().map(|(k, v)| line(k, v)).collect()
+}
+
+/// `json.dumps(…, indent=2)` of the credential_process document.
+fn process_json(c: &Credentials) -> String {
+    let mut members = vec![
+        ("Version", "1".to_owned()),
+        ("AccessKeyId", json_string(c.access_key_id())),
+        ("SecretAccessKey", json_string(c.secret_access_key())),
+    ];
+    if let Some(t) = c.session_token() {
+        members.push(("SessionToken", json_string(t)));
+    }
+    if let Some(e) = expiration(c) {
+        members.push(("Expiration", json_string(&e)));
+    }
+    let body: Vec<String> = members
+        .iter()
+        .map(|(k, v)| format!("  \"{k}\": {v}"))
+        .collect();
+    format!("{{\n{}\n}}\n", body.join(",\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    fn temporary() -> Credentials {
+        Credentials::new(
+            "ASIAEXAMPLE",
+            "se/cr+et",
+            Some("to+ken/=".to_owned()),
+            Some(UNIX_EPOCH + Duration::from_secs(1_795_348_800)),
+            "test",
+        )
+    }
+
+    #[test]
+    fn every_format_of_temporary_credentials() {
+        let c = temporary();
+        assert_eq!(
+            render(&c, ExportFormat::Process),
+            "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"ASIAEXAMPLE\",\n  \"SecretAccessKey\": \"se/cr+et\",\n  \
+             \"SessionToken\": \"to+ken/=\",\n  \"Expiration\": \"2026-11-22T12:00:00+00:00\"\n}\n"
+        );
+        assert_eq!(
+            render(&c, ExportFormat::Env),
+            "export AWS_ACCESS_KEY_ID=ASIAEXAMPLE\nexport AWS_SECRET_ACCESS_KEY=se/cr+et\n\
+             export AWS_SESSION_TOKEN=to+ken/=\nexport AWS_CREDENTIAL_EXPIRATION=2026-11-22T12:00:00+00:00\n"
+        );
+        assert_eq!(
+            render(&c, ExportFormat::EnvNoExport),
+            "AWS_ACCESS_KEY_ID=ASIAEXAMPLE\nAWS_SECRET_ACCESS_KEY=se/cr+et\n\
+             AWS_SESSION_TOKEN=to+ken/=\nAWS_CREDENTIAL_EXPIRATION=2026-11-22T12:00:00+00:00\n"
+        );
+        assert_eq!(
+            render(&c, ExportFormat::Powershell),
+            "$Env:AWS_ACCESS_KEY_ID=\"ASIAEXAMPLE\"\n$Env:AWS_SECRET_ACCESS_KEY=\"se/cr+et\"\n\
+             $Env:AWS_SESSION_TOKEN=\"to+ken/=\"\n$Env:AWS_CREDENTIAL_EXPIRATION=\"2026-11-22T12:00:00+00:00\"\n"
+        );
+        assert_eq!(
+            render(&c, ExportFormat::WindowsCmd),
+            "set AWS_ACCESS_KEY_ID=ASIAEXAMPLE\nset AWS_SECRET_ACCESS_KEY=se/cr+et\n\
+             set AWS_SESSION_TOKEN=to+ken/=\nset AWS_CREDENTIAL_EXPIRATION=2026-11-22T12:00:00+00:00\n"
+        );
+        assert_eq!(
+            render(&c, ExportFormat::Fish),
+            "set -gx AWS_ACCESS_KEY_ID \"ASIAEXAMPLE\"\nset -gx AWS_SECRET_ACCESS_KEY \"se/cr+et\"\n\
+             set -gx AWS_SESSION_TOKEN \"to+ken/=\"\nset -gx AWS_CREDENTIAL_EXPIRATION \"2026-11-22T12:00:00+00:00\"\n"
+        );
+    }
+
+    #[test]
+    fn long_term_keys_have_no_token_or_expiry() {
+        let c = Credentials::from_keys("AKIAEXAMPLE", "secret");
+        assert_eq!(
+            render(&c, ExportFormat::Process),
+            "{\n  \"Version\": 1,\n  \"AccessKeyId\": \"AKIAEXAMPLE\",\n  \"SecretAccessKey\": \"secret\"\n}\n"
+        );
+        assert_eq!(
+            render(&c, ExportFormat::Env),
+            "export AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nexport AWS_SECRET_ACCESS_KEY=secret\n"
+        );
+    }
+}
