@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod moto;
+pub mod stub;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
