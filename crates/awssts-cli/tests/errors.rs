@@ -85,7 +85,7 @@ fn bad_arguments_exit_252_with_one_line() {
 
 #[test]
 fn bad_configuration_exits_253() {
-    let mut sb = Sandbox::new();
+    let sb = Sandbox::new();
     let out = sb.awssts(&["get-caller-identity", "--profile", "missing"]);
     assert_eq!(out.code, 253, "{out:?}");
     one_line(&out.stderr);
