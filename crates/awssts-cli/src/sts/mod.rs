@@ -385,3 +385,6 @@ impl Request {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
