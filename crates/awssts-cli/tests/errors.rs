@@ -234,3 +234,38 @@ fn debug_shows_request_ids_and_attempts_but_no_secrets() {
         assert!(!out.stderr.contains(secret), "secret in --debug output");
     }
 }
+
+#[test]
+fn read_timeout_flag_bounds_the_wait_and_exits_255() {
+    use std::io::Read;
+    // A server that accepts and never answers; it lets go when the client
+    // closes the connection (or after 30 s at most).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let mut buf = [0u8; 4096];
+        while matches!(conn.read(&mut buf), Ok(n) if n > 0) {}
+    });
+    let mut sb = Sandbox::new();
+    sb.var("AWS_MAX_ATTEMPTS", Some("1"));
+    let out = sb.awssts(&[
+        "get-caller-identity",
+        "--endpoint-url",
+        &url,
+        "--cli-read-timeout",
+        "1",
+        "--cli-connect-timeout",
+        "0",
+    ]);
+    assert_eq!(out.code, 255, "{out:?}");
+    one_line(&out.stderr);
+    assert!(out.stderr.contains("read timeout"), "{}", out.stderr);
+    assert!(out.stderr.contains(&url), "{}", out.stderr);
+    server.join().unwrap();
+
+    let out = sb.awssts(&["get-caller-identity", "--cli-read-timeout", "-1"]);
+    assert_eq!(out.code, 252, "{out:?}");
+}
