@@ -1,32 +1,154 @@
-//! The `awssts` command. Only `--version` and `--help` exist so far; every
-//! other invocation says so and fails, rather than pretending to work.
+//! The `awssts` command: every STS operation with the AWS CLI's flags,
+//! output and exit codes.
+//!
+//! One module per command group: `sts` (the operations), `completions`;
+//! shared pieces are `cli` (flags), `config` (the client), `args` (the AWS
+//! CLI's argument syntax), `output` (json, text, env, --query) and `error`
+//! (exit codes).
 
+mod args;
+mod cli;
+mod completions;
+mod config;
+mod error;
+mod output;
+mod sts;
+
+use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-awssts — AWS STS from the command line
+use clap::Parser;
 
-The STS commands (assume-role, get-caller-identity, …), credential-process,
-exec and the local emulator (serve) are not implemented yet.
-
-Usage: awssts [--version | --help]
-";
+use cli::{Cli, Command, Global};
+use error::CliError;
+use output::Format;
 
 fn main() -> ExitCode {
-    let arg = std::env::args().nth(1);
-    match arg.as_deref() {
-        Some("--version" | "-V") => {
-            println!("awssts {}", env!("CARGO_PKG_VERSION"));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(&e),
+    };
+    if cli.global.debug {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .init();
+    }
+    let result = match cli.command {
+        Command::Completions { shell } => completions::print(shell),
+        Command::Sts(cmd) => run_sts(&cli.global, cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = std::io::stderr().write_all(e.message().as_bytes());
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Help and version go to stdout with status 0; any other parse error is
+/// one line on stderr with status 252, as the AWS CLI's usage errors.
+fn clap_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
             ExitCode::SUCCESS
         }
-        None | Some("--help" | "-h" | "help") => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(252)
         }
-        Some(other) => {
-            eprintln!("awssts: '{other}' is not available yet: see `awssts --help`");
-            // 252 is the AWS CLI's exit code for a usage error.
+        _ => {
+            // clap's message, up to its usage section, on one line.
+            let rendered = e.render().to_string();
+            let message: Vec<&str> = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage:"))
+                .map(str::trim)
+                .collect();
+            let joined = match message.join(" ") {
+                j if j.is_empty() => "invalid arguments".to_owned(),
+                j => j,
+            };
+            let first = joined.strip_prefix("error: ").unwrap_or(&joined);
+            eprintln!("awssts: {first} (see awssts --help)");
             ExitCode::from(252)
         }
     }
+}
+
+fn run_sts(global: &Global, cmd: sts::Command) -> Result<(), CliError> {
+    let name = cmd.name();
+    let wants_credentials = cmd.returns_credentials();
+    let env = config::environment(global.profile.as_deref());
+    let home = env.get("HOME").or_else(|| env.get("USERPROFILE"));
+    let request = cmd.into_request(home.as_deref())?;
+    request.validate().map_err(|v| {
+        CliError::Usage(format!(
+            "invalid parameter: {v} (nothing was sent; see --help)"
+        ))
+    })?;
+    let query = match &global.query {
+        Some(q) => Some(output::query::Query::compile(q).map_err(CliError::Usage)?),
+        None => None,
+    };
+    let setup = config::setup(global, env)?;
+    if setup.format == Format::Env {
+        if !wants_credentials {
+            return Err(CliError::Usage(format!(
+                "--output env prints credentials, and {name} returns none; use --output json or text"
+            )));
+        }
+        if query.is_some() {
+            return Err(CliError::Usage(
+                "--output env prints the credentials as they are; --query cannot be used with it"
+                    .to_owned(),
+            ));
+        }
+    }
+    let endpoint = setup.client.endpoint().url.clone();
+    tracing::debug!(operation = name, endpoint = %endpoint, "sending");
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))?;
+    let outcome = runtime.block_on(request.send(&setup.client)).map_err(|e| {
+        let m = e.metadata();
+        tracing::debug!(
+            request_id = m.request_id.as_deref().unwrap_or("-"),
+            attempts = m.attempts,
+            retry_delay = ?m.retry_delay,
+            "{} failed",
+            e.operation()
+        );
+        CliError::from_call(&e, &endpoint)
+    })?;
+    let m = &outcome.metadata;
+    tracing::debug!(
+        request_id = m.request_id.as_deref().unwrap_or("-"),
+        attempts = m.attempts,
+        retry_delay = ?m.retry_delay,
+        "{name} succeeded"
+    );
+
+    let text = match setup.format {
+        Format::Env => match &outcome.credentials {
+            Some(c) => output::env_lines(c),
+            None => {
+                return Err(CliError::Other(format!(
+                    "{name} succeeded but the response held no credentials to export"
+                )));
+            }
+        },
+        f => output::render(&outcome.doc, f, query.as_ref()).map_err(CliError::Usage)?,
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::Other(format!("cannot write the output: {e}")))
 }

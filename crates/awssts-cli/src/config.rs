@@ -1,0 +1,126 @@
+//! The client a command runs with: global flags first, then the
+//! environment, then the profile, as the AWS CLI orders them.
+
+use std::time::Duration;
+
+use awssts::credentials::cache::CredentialsCache;
+use awssts::credentials::chain::ChainProvider;
+use awssts::credentials::container::ContainerProvider;
+use awssts::credentials::disk_cache::DiskCache;
+use awssts::credentials::environment::EnvironmentProvider;
+use awssts::credentials::imds::ImdsProvider;
+use awssts::credentials::profile::{ProfileProvider, ProfileSet, ProfileSources};
+use awssts::credentials::web_identity::WebIdentityProvider;
+use awssts::env::Env;
+use awssts::transport::TransportConfig;
+use awssts::{Client, ClientBuilder};
+
+use crate::cli::Global;
+use crate::error::CliError;
+use crate::output::Format;
+
+/// The variables of the environment provider, ignored under an explicit
+/// `--profile` (botocore drops that provider then, so the profile wins).
+const ENV_CREDENTIALS: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+];
+
+/// "No timeout" for `--cli-connect-timeout 0`: far enough to never fire,
+/// near enough not to overflow a deadline.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// The process environment, as one snapshot every provider reads, with
+/// `--profile` applied.
+pub fn environment(profile: Option<&str>) -> Env {
+    let vars = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    match profile {
+        None => Env::from_vars(vars),
+        Some(p) => Env::from_vars(
+            vars.filter(|(k, _)| {
+                !ENV_CREDENTIALS.contains(&k.as_str())
+                    && k != "AWS_PROFILE"
+                    && k != "AWS_DEFAULT_PROFILE"
+            })
+            .chain([("AWS_PROFILE".to_owned(), p.to_owned())]),
+        ),
+    }
+}
+
+/// A client ready to send, and the settings printing needs.
+pub struct Setup {
+    pub client: Client,
+    pub format: Format,
+}
+
+pub fn setup(g: &Global, env: Env) -> Result<Setup, CliError> {
+    let config = |e: &dyn std::fmt::Display| CliError::Config(e.to_string());
+    let profiles = ProfileSet::load(&env).map_err(|e| config(&e))?;
+    let name = g
+        .profile
+        .clone()
+        .unwrap_or_else(|| ProfileSet::selected_profile(&env));
+
+    let mut builder = ClientBuilder::default().env(env.clone());
+    if let Some(r) = &g.region {
+        builder = builder.region(r);
+    }
+    if let Some(u) = &g.endpoint_url {
+        builder = builder.endpoint_url(u);
+    }
+    builder = builder.profile(&profiles, &name).map_err(|e| config(&e))?;
+
+    let format = match g.output {
+        Some(f) => f,
+        None => match profiles.profile(&name).and_then(|p| p.get("output")) {
+            None => Format::Json,
+            Some(v) => Format::from_setting(v).ok_or_else(|| {
+                CliError::Config(format!(
+                    "profile {name:?} has output = {v:?}; it must be json, text or env"
+                ))
+            })?,
+        },
+    };
+
+    let mut transport = TransportConfig::default();
+    if let Some(s) = g.cli_read_timeout {
+        transport = transport.read_timeout((s > 0.0).then(|| secs(s)));
+    }
+    if let Some(s) = g.cli_connect_timeout {
+        transport = transport.connect_timeout(if s > 0.0 { secs(s) } else { FOREVER });
+    }
+
+    let client = builder
+        .transport_config(transport)
+        .credentials(CredentialsCache::new(chain(&env)))
+        .build()
+        .map_err(|e| config(&e))?;
+    Ok(Setup { client, format })
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s).unwrap_or(FOREVER)
+}
+
+/// The library's default chain, with assumed-role profiles kept in the AWS
+/// CLI's `~/.aws/cli/cache`, as the AWS CLI keeps them.
+fn chain(env: &Env) -> ChainProvider {
+    let profile = |sources| {
+        let p = ProfileProvider::new(env.clone()).sources(sources);
+        match DiskCache::from_env(env) {
+            Ok(cache) => p.disk_cache(cache),
+            Err(_) => p,
+        }
+    };
+    ChainProvider::new()
+        .with(EnvironmentProvider::new(env.clone()))
+        .with(profile(ProfileSources::Roles))
+        .with(WebIdentityProvider::from_env(env))
+        .with(profile(ProfileSources::NonRoles))
+        .with(ContainerProvider::from_env(env))
+        .with(ImdsProvider::from_env(env))
+}

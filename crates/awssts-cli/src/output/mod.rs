@@ -1,0 +1,104 @@
+//! Printing results: `--output json|text|env` and `--query`.
+
+pub mod doc;
+pub mod query;
+pub mod text;
+
+use doc::Doc;
+
+/// The `--output` formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The AWS CLI's JSON (keys in the model's order, 4-space indent).
+    Json,
+    /// The AWS CLI's tab-separated text.
+    Text,
+    /// `export AWS_ACCESS_KEY_ID=…` lines for a shell (operations that
+    /// return credentials only).
+    Env,
+}
+
+impl Format {
+    /// The format a profile's `output` setting names.
+    pub fn from_setting(value: &str) -> Option<Format> {
+        match value.trim() {
+            "json" => Some(Format::Json),
+            "text" => Some(Format::Text),
+            "env" => Some(Format::Env),
+            _ => None,
+        }
+    }
+}
+
+/// Renders `doc` (after `query`) as JSON or text. An empty object prints
+/// nothing, as in the AWS CLI.
+pub fn render(doc: &Doc, format: Format, query: Option<&query::Query>) -> Result<String, String> {
+    let queried;
+    let doc = match query {
+        Some(q) => {
+            queried = q.apply(doc)?;
+            &queried
+        }
+        None => doc,
+    };
+    Ok(match format {
+        Format::Json if *doc == Doc::Map(Vec::new()) => String::new(),
+        Format::Json => doc.to_json_pretty(),
+        Format::Text => text::render(doc),
+        // Callers print credentials with `env_lines` instead.
+        Format::Env => String::new(),
+    })
+}
+
+/// Shell lines exporting temporary credentials, as
+/// `aws configure export-credentials --format env` prints them.
+pub fn env_lines(c: &awssts::model::Credentials) -> String {
+    format!(
+        "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_SESSION_TOKEN={}\nexport AWS_CREDENTIAL_EXPIRATION={}\n",
+        shell_word(&c.access_key_id),
+        shell_word(c.secret_access_key.expose_secret()),
+        shell_word(c.session_token.expose_secret()),
+        doc::timestamp(c.expiration),
+    )
+}
+
+/// The value as is when a shell reads it as one word (key ids, base64
+/// secrets and tokens always do), else single-quoted.
+fn shell_word(v: &str) -> String {
+    let plain = !v.is_empty()
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-.:,@%".contains(&b));
+    if plain {
+        v.to_owned()
+    } else {
+        format!("'{}'", v.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_lines_export_the_four_variables() {
+        let mut c = awssts::model::Credentials::default();
+        c.access_key_id = "ASIAEXAMPLE".into();
+        c.secret_access_key = "se/cr+et=".into();
+        c.session_token = "to'ken".into();
+        c.expiration = awssts::DateTime::parse("2026-11-22T12:00:00Z").unwrap();
+        assert_eq!(
+            env_lines(&c),
+            "export AWS_ACCESS_KEY_ID=ASIAEXAMPLE\nexport AWS_SECRET_ACCESS_KEY=se/cr+et=\n\
+             export AWS_SESSION_TOKEN='to'\\''ken'\nexport AWS_CREDENTIAL_EXPIRATION=2026-11-22T12:00:00+00:00\n"
+        );
+    }
+
+    #[test]
+    fn an_empty_result_prints_nothing_in_json() {
+        assert_eq!(render(&Doc::Map(vec![]), Format::Json, None).unwrap(), "");
+        assert_eq!(
+            render(&Doc::List(vec![]), Format::Json, None).unwrap(),
+            "[]\n"
+        );
+    }
+}
