@@ -4,8 +4,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::output::Format;
 
-/// AWS STS from the command line: every `aws sts` operation with the same
-/// flags and output, in one small, fast binary.
+/// AWS STS from the command line: every `aws sts` operation, with the AWS
+/// CLI's flags, output and exit codes.
 #[derive(Parser, Debug)]
 #[command(name = "awssts", version, propagate_version = true)]
 pub struct Cli {
@@ -17,6 +17,7 @@ pub struct Cli {
 
 /// Options every command takes (before or after the subcommand).
 #[derive(Args, Debug, Default)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Profile from ~/.aws/config and ~/.aws/credentials (else AWS_PROFILE, else default).
     #[arg(long, global = true, value_name = "NAME")]

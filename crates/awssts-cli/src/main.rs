@@ -72,12 +72,18 @@ fn clap_error(e: &clap::Error) -> ExitCode {
             ExitCode::from(252)
         }
         _ => {
+            // clap's message, up to its usage section, on one line.
             let rendered = e.render().to_string();
-            let first = rendered
+            let message: Vec<&str> = rendered
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
+                .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage:"))
+                .map(str::trim)
+                .collect();
+            let joined = match message.join(" ") {
+                j if j.is_empty() => "invalid arguments".to_owned(),
+                j => j,
+            };
+            let first = joined.strip_prefix("error: ").unwrap_or(&joined);
             eprintln!("awssts: {first} (see awssts --help)");
             ExitCode::from(252)
         }

@@ -24,7 +24,7 @@ impl Query {
     pub fn compile(expression: &str) -> Result<Query, String> {
         jmespath::compile(expression)
             .map(|expr| Query { expr })
-            .map_err(|e| format!("Bad value for --query {expression}: {e}"))
+            .map_err(|e| format!("Bad value for --query {expression}: {}", first_line(&e)))
     }
 
     /// Applies the expression to `doc`.
@@ -34,13 +34,19 @@ impl Query {
         let result = self
             .expr
             .search(data)
-            .map_err(|e| format!("--query {} failed: {e}", self.expr.as_str()))?;
+            .map_err(|e| format!("--query {} failed: {}", self.expr.as_str(), first_line(&e)))?;
         let mut ranks = HashMap::new();
         rank_keys(doc, &mut ranks);
         let mut hashes = Vec::new();
         multi_hash_keys(self.expr.as_ast(), &mut hashes);
         Ok(to_doc(&result, &ranks, &hashes))
     }
+}
+
+/// The engine's errors draw the expression with a caret below; the first
+/// line says it all.
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_owned()
 }
 
 /// Every key of the document, numbered in order of first appearance.

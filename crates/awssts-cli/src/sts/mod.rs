@@ -394,3 +394,6 @@ impl Request {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

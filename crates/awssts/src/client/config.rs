@@ -51,6 +51,7 @@ pub struct ClientBuilder {
     use_fips: Option<bool>,
     use_dual_stack: Option<bool>,
     use_global_endpoint: Option<bool>,
+    ignore_configured_endpoint_urls: Option<bool>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
     retry: Option<RetryConfig>,
     transport_config: Option<TransportConfig>,
@@ -65,6 +66,10 @@ impl fmt::Debug for ClientBuilder {
             .field("use_fips", &self.use_fips)
             .field("use_dual_stack", &self.use_dual_stack)
             .field("use_global_endpoint", &self.use_global_endpoint)
+            .field(
+                "ignore_configured_endpoint_urls",
+                &self.ignore_configured_endpoint_urls,
+            )
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -112,6 +117,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether endpoint URLs from the environment (`AWS_ENDPOINT_URL_STS`,
+    /// `AWS_ENDPOINT_URL`) and from profiles are ignored, as
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile setting
+    /// `ignore_configured_endpoint_urls` say. An explicit
+    /// [`endpoint_url`](Self::endpoint_url) is always used.
+    pub fn ignore_configured_endpoint_urls(mut self, on: bool) -> Self {
+        self.ignore_configured_endpoint_urls = Some(on);
+        self
+    }
+
     /// Where signing credentials come from (else the AWS CLI's default
     /// chain, cached). Operations that STS does not sign
     /// (`AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML`) never ask.
@@ -156,6 +171,10 @@ impl ClientBuilder {
 
     pub(crate) fn configured_endpoint_url(&self) -> Option<&str> {
         self.endpoint_url.as_deref()
+    }
+
+    pub(crate) fn configured_ignore_endpoint_urls(&self) -> Option<bool> {
+        self.ignore_configured_endpoint_urls
     }
 
     pub(crate) fn configured_use_fips(&self) -> Option<bool> {
@@ -216,9 +235,13 @@ impl ClientBuilder {
                 },
             },
         };
+        let ignore_configured = match self.ignore_configured_endpoint_urls {
+            Some(v) => v,
+            None => env_bool(&env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?.unwrap_or(false),
+        };
         let endpoint_url = match self.endpoint_url {
             Some(url) => Some(url),
-            None if env_bool(&env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")? == Some(true) => None,
+            None if ignore_configured => None,
             None => env
                 .get("AWS_ENDPOINT_URL_STS")
                 .or_else(|| env.get("AWS_ENDPOINT_URL")),

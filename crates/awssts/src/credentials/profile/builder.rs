@@ -33,9 +33,18 @@ impl crate::ClientBuilder {
             self = self.region(region);
         }
 
-        let ignore_endpoints = env_bool(&env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?
-            .or(profile.ignore_configured_endpoint_urls()?)
-            .unwrap_or(false);
+        // The variable wins over the profile; the builder carries the answer
+        // so that `resolve` ignores the environment's URLs too.
+        let ignore_endpoints = match self.configured_ignore_endpoint_urls() {
+            Some(v) => v,
+            None => {
+                let v = env_bool(&env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?
+                    .or(profile.ignore_configured_endpoint_urls()?)
+                    .unwrap_or(false);
+                self = self.ignore_configured_endpoint_urls(v);
+                v
+            }
+        };
         // Both are checked even when unused, so a typo is found now rather
         // than the day the environment variable is unset.
         let sts_url = set.sts_endpoint_url(profile)?;
@@ -243,6 +252,37 @@ max_attempts = many
             .resolve()
             .unwrap();
         assert_eq!(r.endpoint.url, "https://sts.us-west-2.amazonaws.com");
+
+        // The profile's own switch also silences the environment's URLs,
+        // unless the variable says otherwise.
+        let set = ProfileSet::parse(
+            "[profile quiet]\nregion = eu-west-3\nignore_configured_endpoint_urls = true\n\
+             endpoint_url = http://127.0.0.1:3333\n",
+            "",
+        )
+        .unwrap();
+        let r = builder(&[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2222")])
+            .profile(&set, "quiet")
+            .unwrap()
+            .resolve()
+            .unwrap();
+        assert_eq!(r.endpoint.url, "https://sts.eu-west-3.amazonaws.com");
+        let r = builder(&[
+            ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2222"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false"),
+        ])
+        .profile(&set, "quiet")
+        .unwrap()
+        .resolve()
+        .unwrap();
+        assert_eq!(r.target.host, "127.0.0.1:2222");
+        let r = builder(&[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2222")])
+            .endpoint_url("http://127.0.0.1:4444")
+            .profile(&set, "quiet")
+            .unwrap()
+            .resolve()
+            .unwrap();
+        assert_eq!(r.target.host, "127.0.0.1:4444", "code beats configuration");
     }
 
     #[test]
