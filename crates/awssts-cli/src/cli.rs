@@ -72,6 +72,8 @@ pub enum Command {
     ExportCredentials(crate::creds::ExportCredentials),
     /// Print the Kubernetes ExecCredential with an EKS bearer token, as `aws eks get-token` does.
     EksToken(crate::eks::EksToken),
+    /// Run a command with the profile's credentials in its environment (or served to it with --server).
+    Exec(crate::exec::Exec),
     /// Print a shell completion script (e.g. `awssts completions bash > /etc/bash_completion.d/awssts`).
     Completions {
         /// The shell to complete for.

@@ -3,7 +3,7 @@
 //!
 //! One module per command group: `sts` (the operations), `creds`
 //! (`credential-process`, `export-credentials`), `eks` (`eks-token`,
-//! `get-caller-identity --presign`), `completions`;
+//! `get-caller-identity --presign`), `exec`, `completions`;
 //! shared pieces are `cli` (flags), `config` (the client), `args` (the AWS
 //! CLI's argument syntax), `output` (json, text, env, --query) and `error`
 //! (exit codes).
@@ -15,6 +15,7 @@ mod config;
 mod creds;
 mod eks;
 mod error;
+mod exec;
 mod output;
 mod sts;
 
@@ -48,6 +49,10 @@ fn main() -> ExitCode {
         Command::CredentialProcess(a) => creds::credential_process(&cli.global, a),
         Command::ExportCredentials(a) => creds::export_credentials(&cli.global, &a),
         Command::EksToken(a) => eks::eks_token(&cli.global, &a),
+        Command::Exec(a) => match exec::run(&cli.global, a) {
+            Ok(code) => return ExitCode::from(code),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
