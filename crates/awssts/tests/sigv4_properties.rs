@@ -587,3 +587,33 @@ fn eks_style_presigned_get_caller_identity() {
     let no_cluster = &received[..1];
     assert!(verify_with("GET", "/", pre.query(), no_cluster, b"", now).is_err());
 }
+
+#[test]
+fn presigned_with_unsigned_payload_verifies_as_botocore_makes_them() {
+    // botocore presigns with UNSIGNED-PAYLOAD; STS accepts those URLs too.
+    let now = at(1_700_000_000);
+    let headers = [("host", "sts.amazonaws.com")];
+    let received: Vec<(String, String)> = vec![("host".into(), "sts.amazonaws.com".into())];
+    for token in [None, Some("TOKEN")] {
+        let mut params = SigningParams::new(AKID, SECRET, "us-east-1", "sts", now);
+        if let Some(t) = token {
+            params = params.with_session_token(t);
+        }
+        let req = SignableRequest {
+            method: "GET",
+            path: "/",
+            query: "Action=GetCallerIdentity&Version=2011-06-15",
+            headers: &headers,
+            payload: Payload::Unsigned,
+        };
+        let pre = sigv4::presign(&req, &params, Duration::from_secs(60)).unwrap();
+        assert!(pre.canonical_request().ends_with("UNSIGNED-PAYLOAD"));
+        let v = verify_with("GET", "/", pre.query(), &received, b"", now).unwrap();
+        assert_eq!(v.session_token.as_deref(), token);
+        // Still bound to everything else it signs.
+        let tampered = pre
+            .query()
+            .replace("GetCallerIdentity", "GetCallerIdentitx");
+        assert!(verify_with("GET", "/", &tampered, &received, b"", now).is_err());
+    }
+}
