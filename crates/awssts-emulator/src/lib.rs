@@ -3,3 +3,4 @@
 //! operation.
 
 pub mod access_key;
+pub mod jwt;
