@@ -3,4 +3,5 @@
 //! operation.
 
 pub mod access_key;
+pub mod authz_message;
 pub mod jwt;
