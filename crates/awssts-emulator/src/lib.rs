@@ -5,3 +5,4 @@
 pub mod access_key;
 pub mod authz_message;
 pub mod jwt;
+pub mod saml;
