@@ -93,17 +93,21 @@
 //!   for one-hour credentials of the principal it names;
 //!   `ExpiredTradeInTokenException` once it has expired.
 
+pub mod access_key;
 pub mod admin;
 mod auth;
+pub mod authz_message;
 mod body;
 mod clock;
 mod config;
 mod error;
 mod faults;
 mod ids;
+pub mod jwt;
 mod keys;
 mod ops;
 mod request;
+pub mod saml;
 mod server;
 mod session;
 mod state;
