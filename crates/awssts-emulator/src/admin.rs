@@ -8,6 +8,7 @@
 //! | `POST /_awssts/faults` | a fault or a list of faults | queues them |
 //! | `DELETE /_awssts/faults` | | clears the queue |
 //! | `POST /_awssts/clock/advance` | `{"seconds": N}` | moves the clock forward |
+//! | `POST /_awssts/authorization-message` | `{"decoded_message": "..."}` or `{"principal_arn", "action", "resource", "explicit_deny"}` | an encoded message for DecodeAuthorizationMessage |
 //! | `POST /_awssts/trade-in-token` | `{"principal_arn": "...", "valid_for_seconds": N}` | a token for GetDelegatedAccessToken |
 //!
 //! A fault is `{"kind": "throttling", "count": 2, "operation": "AssumeRole"}`
@@ -46,6 +47,26 @@ struct TradeIn {
     principal_arn: String,
     #[serde(default = "default_trade_in_validity")]
     valid_for_seconds: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged, deny_unknown_fields)]
+enum AuthzMessage {
+    Decoded {
+        decoded_message: String,
+    },
+    Denied {
+        principal_arn: String,
+        action: String,
+        #[serde(default = "any_resource")]
+        resource: String,
+        #[serde(default)]
+        explicit_deny: bool,
+    },
+}
+
+fn any_resource() -> String {
+    "*".to_owned()
 }
 
 fn default_trade_in_validity() -> u64 {
@@ -132,6 +153,28 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
             let a: Advance = parse(body)?;
             shared.clock.advance(Duration::from_secs(a.seconds));
             ok(state(shared))
+        }
+        ("POST", "/_awssts/authorization-message") => {
+            let decoded = match parse::<AuthzMessage>(body)? {
+                AuthzMessage::Decoded { decoded_message } => decoded_message,
+                AuthzMessage::Denied {
+                    principal_arn,
+                    action,
+                    resource,
+                    explicit_deny,
+                } => crate::authz_message::denied_message(&crate::authz_message::DeniedAction {
+                    principal_id: &principal_arn,
+                    principal_name: principal_arn.rsplit('/').next(),
+                    principal_arn: &principal_arn,
+                    action: &action,
+                    resource: &resource,
+                    conditions: &[],
+                    explicit_deny,
+                }),
+            };
+            let encoded = crate::authz_message::encode(&shared.authz_key, &decoded)
+                .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+            ok(json!({ "encoded_message": encoded }))
         }
         ("POST", "/_awssts/trade-in-token") => {
             let t: TradeIn = parse(body)?;

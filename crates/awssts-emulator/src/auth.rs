@@ -102,7 +102,7 @@ pub(crate) fn authenticate(
     req: &VerifyRequest<'_>,
     query_token: Option<&str>,
     now: SystemTime,
-) -> Result<Caller, StsError> {
+) -> Result<(Caller, String), StsError> {
     let header_token = req
         .headers
         .iter()
@@ -142,7 +142,7 @@ pub(crate) fn authenticate(
     {
         return Err(expired_token());
     }
-    Ok(caller)
+    Ok((caller, verified.scope.region))
 }
 
 fn verify_error(e: &VerifyError, now: SystemTime) -> StsError {

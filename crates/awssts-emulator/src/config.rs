@@ -369,7 +369,11 @@ impl Config {
             }
             let user_id = match principal.root {
                 true => principal.account.clone(),
-                false => crate::ids::unique_id("AIDA", &u.arn),
+                false => crate::keys::stable_id(
+                    crate::access_key::KeyKind::User,
+                    &principal.account,
+                    &u.arn,
+                ),
             };
             users.insert(
                 u.access_key_id.clone(),
@@ -427,7 +431,11 @@ impl Config {
                     arn: r.arn.clone(),
                     account: parsed.account.to_owned(),
                     name: parsed.name.to_owned(),
-                    role_id: crate::ids::unique_id("AROA", &r.arn),
+                    role_id: crate::keys::stable_id(
+                        crate::access_key::KeyKind::Role,
+                        parsed.account,
+                        &r.arn,
+                    ),
                     trust: r.trust.clone(),
                     external_id: r.external_id.clone(),
                     mfa_required: r.mfa_required,
@@ -583,9 +591,7 @@ pub(crate) struct Role {
     pub external_id: Option<String>,
     pub mfa_required: bool,
     pub max_session_duration: i32,
-    #[allow(dead_code)] // read by AssumeRoleWithWebIdentity (pending the jwt module)
     pub web_identity_audiences: Vec<String>,
-    #[allow(dead_code)] // read by AssumeRoleWithSAML (pending the saml module)
     pub saml_providers: Vec<String>,
 }
 
@@ -613,7 +619,7 @@ impl Directory {
             arn: arn.to_owned(),
             account: parsed.account.to_owned(),
             name: parsed.name.to_owned(),
-            role_id: crate::ids::unique_id("AROA", arn),
+            role_id: crate::keys::stable_id(crate::access_key::KeyKind::Role, parsed.account, arn),
             trust: vec!["*".to_owned()],
             external_id: None,
             mfa_required: false,

@@ -88,6 +88,21 @@
 //! - **AssumeRoot**: callers in the management account get a root session
 //!   (GetCallerIdentity: `arn:aws:iam::TARGET:root`) in another account, for
 //!   at most 900 s; the task policy must be an AWS `root-task/` policy.
+//! - **AssumeRoleWithWebIdentity**: the token must be a well-formed JWT,
+//!   unexpired by the emulator's clock, with an audience the role lists
+//!   (`web_identity_audiences`; any when empty). Signatures are checked only
+//!   for tokens the emulator issued itself ([`jwt`] explains why).
+//! - **AssumeRoleWithSAML**: the base64 assertion must be SAML 2.0, within
+//!   its validity window, for AWS's audience, and list the requested role and
+//!   provider in its `Role` attribute; `RoleSessionName`, `SessionDuration`,
+//!   `SourceIdentity` and `PrincipalTag:*` attributes are honoured. The
+//!   assertion's XML signature is not checked.
+//! - **GetWebIdentityToken**: ES384 or RS256 JWTs about the caller, whose
+//!   keys are served at `GET /.well-known/jwks.json` (and an OIDC discovery
+//!   document at `/.well-known/openid-configuration`).
+//! - **DecodeAuthorizationMessage**: decodes messages made by
+//!   [`RunningEmulator::encode_authorization_message`] or
+//!   [`RunningEmulator::deny_message`] (or `POST /_awssts/authorization-message`).
 //! - **GetDelegatedAccessToken**: trades a token from
 //!   [`RunningEmulator::trade_in_token`] (or `POST /_awssts/trade-in-token`)
 //!   for one-hour credentials of the principal it names;
@@ -221,7 +236,7 @@ impl Emulator {
         self
     }
 
-    fn build(&self) -> Result<Shared, StartError> {
+    fn build(&self, url: &str) -> Result<Shared, StartError> {
         let path = self
             .config_path
             .clone()
@@ -232,6 +247,9 @@ impl Emulator {
         for f in &self.config.faults {
             faults.push(f.clone());
         }
+        let signer = jwt::Signer::new(url).map_err(|e| StartError::Random(e.to_string()))?;
+        let mut authz_key = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut *authz_key).map_err(|e| StartError::Random(e.to_string()))?;
         Ok(Shared {
             dir,
             codec,
@@ -239,13 +257,20 @@ impl Emulator {
             faults,
             admin: self.config.admin,
             stall_limit: self.stall_limit,
+            signer,
+            authz_key,
         })
     }
 
     /// Starts serving on the current tokio runtime (which needs I/O and
     /// time enabled).
     pub async fn start(self) -> Result<RunningEmulator, StartError> {
-        let shared = Arc::new(self.build()?);
+        // Checked before binding, so a bad configuration never holds a port.
+        let path = self
+            .config_path
+            .clone()
+            .unwrap_or_else(|| "<Emulator builder>".into());
+        self.config.resolve(&path)?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -256,6 +281,7 @@ impl Emulator {
             addr: self.addr,
             source,
         })?;
+        let shared = Arc::new(self.build(&format!("http://{addr}"))?);
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
         Ok(RunningEmulator {
@@ -330,6 +356,30 @@ impl RunningEmulator {
             self.shared.clock.unix_now(),
             valid_for,
         )
+    }
+
+    /// Encodes `decoded_json` as an authorization message that
+    /// DecodeAuthorizationMessage (of this emulator only) turns back into it.
+    pub fn encode_authorization_message(
+        &self,
+        decoded_json: &str,
+    ) -> Result<String, authz_message::AuthzMessageError> {
+        authz_message::encode(&self.shared.authz_key, decoded_json)
+    }
+
+    /// The encoded message an AWS service would attach to an `AccessDenied`
+    /// for `denied`.
+    pub fn deny_message(
+        &self,
+        denied: &authz_message::DeniedAction<'_>,
+    ) -> Result<String, authz_message::AuthzMessageError> {
+        self.encode_authorization_message(&authz_message::denied_message(denied))
+    }
+
+    /// The issuer (`iss`) of GetWebIdentityToken's tokens: the emulator's
+    /// URL, where `/.well-known/jwks.json` serves their keys.
+    pub fn issuer(&self) -> &str {
+        self.shared.signer.issuer()
     }
 
     /// Stops accepting, lets open connections finish their request (up to a

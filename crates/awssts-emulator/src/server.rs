@@ -88,15 +88,45 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     if path.starts_with("/_awssts/") || path == "/_awssts" {
         return Ok(crate::admin::handle(&shared, req).await);
     }
-    if path == "/.well-known/jwks.json" && req.method() == Method::GET {
-        return Ok(jwks(&shared));
+    if req.method() == Method::GET {
+        match path {
+            "/.well-known/jwks.json" => return Ok(jwks(&shared)),
+            "/.well-known/openid-configuration" => return Ok(openid_configuration(&shared)),
+            _ => {}
+        }
     }
     Ok(sts(&shared, req).await)
 }
 
+/// The public keys of GetWebIdentityToken's tokens.
 fn jwks(shared: &Shared) -> Response<Body> {
-    let _ = shared;
-    json_response(StatusCode::OK, &serde_json::json!({ "keys": [] }))
+    match shared.signer.jwks() {
+        Ok(doc) => {
+            let mut resp = Response::new(Body::full(doc));
+            resp.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            resp
+        }
+        Err(e) => json_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &serde_json::json!({ "error": e.to_string() }),
+        ),
+    }
+}
+
+/// Enough OIDC discovery for verifiers that start from the issuer URL.
+fn openid_configuration(shared: &Shared) -> Response<Body> {
+    let issuer = shared.signer.issuer();
+    json_response(
+        StatusCode::OK,
+        &serde_json::json!({
+            "issuer": issuer,
+            "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+            "id_token_signing_alg_values_supported": ["ES384", "RS256"],
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public"],
+        }),
+    )
 }
 
 /// A JSON response (admin endpoint, JWKS).
@@ -167,7 +197,7 @@ async fn sts(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
         Ok(r) => r,
         Err(e) => return error_response(&e, &request_id, now),
     };
-    let caller = if sts_request.action.signed() {
+    let (caller, region) = if sts_request.action.signed() {
         let headers: Vec<(&str, &str)> = parts
             .headers
             .iter()
@@ -186,16 +216,17 @@ async fn sts(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
             None
         };
         match crate::auth::authenticate(&shared.dir, &shared.codec, &verify, query_token, now) {
-            Ok(c) => Some(c),
+            Ok((c, region)) => (Some(c), Some(region)),
             Err(e) => return error_response(&e, &request_id, now),
         }
     } else {
-        None
+        (None, None)
     };
     let ctx = Ctx {
         shared,
         now,
         caller: caller.as_ref(),
+        region: region.as_deref(),
     };
     match ops::dispatch(&ctx, sts_request.action, &sts_request.form, &request_id) {
         Ok(xml) => xml_response(StatusCode::OK, xml, &request_id, now),

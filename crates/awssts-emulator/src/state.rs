@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use crate::clock::Clock;
+use zeroize::Zeroizing;
+
 use crate::config::Directory;
 use crate::faults::Faults;
 use crate::session::Codec;
@@ -16,6 +18,10 @@ pub(crate) struct Shared {
     pub clock: Clock,
     pub faults: Faults,
     pub admin: bool,
+    /// Signs GetWebIdentityToken's tokens; its keys are the JWKS.
+    pub signer: crate::jwt::Signer,
+    /// The key of encoded authorization messages.
+    pub authz_key: Zeroizing<[u8; 32]>,
     /// How long a stalled body stalls at most.
     pub stall_limit: Duration,
 }

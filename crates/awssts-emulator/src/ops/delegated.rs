@@ -13,8 +13,8 @@ use awssts::model::{GetDelegatedAccessTokenInput, GetDelegatedAccessTokenOutput}
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
+use crate::access_key::KeyKind;
 use crate::error::StsError;
-use crate::ids::unique_id;
 use crate::session::{Codec, Kind, Session};
 
 const DOMAIN: &[u8] = b"trade-in-token";
@@ -76,17 +76,13 @@ pub(super) fn get_delegated_access_token(
     }
     let arn = token.principal_arn;
     let account = arn.split(':').nth(4).unwrap_or_default().to_owned();
-    let prefix = if arn.contains(":role/") {
-        "AROA"
+    let kind = if arn.contains(":role/") {
+        KeyKind::Role
     } else {
-        "AIDA"
+        KeyKind::User
     };
-    let session = Session::new(
-        Kind::Delegated,
-        arn.clone(),
-        unique_id(prefix, &arn),
-        account,
-    );
+    let user_id = crate::keys::stable_id(kind, &account, &arn);
+    let session = Session::new(Kind::Delegated, arn.clone(), user_id, account);
     let mut out = GetDelegatedAccessTokenOutput::default();
     out.credentials = Some(ctx.issue(session, SESSION_SECONDS));
     out.packed_policy_size = Some(0);

@@ -3,17 +3,23 @@
 //! and returns the generated output, which is encoded as STS's XML.
 
 mod assume_role;
+mod authz;
 mod delegated;
 mod identity;
 mod policy;
 mod root;
+mod saml;
 mod session_token;
+mod web_identity;
+mod web_identity_token;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use awssts::model::{
-    AssumeRoleInput, AssumeRootInput, Credentials, GetAccessKeyInfoInput, GetCallerIdentityInput,
+    AssumeRoleInput, AssumeRoleWithSAMLInput, AssumeRoleWithWebIdentityInput, AssumeRootInput,
+    Credentials, DecodeAuthorizationMessageInput, GetAccessKeyInfoInput, GetCallerIdentityInput,
     GetDelegatedAccessTokenInput, GetFederationTokenInput, GetSessionTokenInput,
+    GetWebIdentityTokenInput,
 };
 use awssts::protocol::{Form, Operation};
 use awssts::{DateTime, SecretString};
@@ -33,6 +39,8 @@ pub(crate) struct Ctx<'a> {
     pub now: SystemTime,
     /// The authenticated caller (signed operations only).
     pub caller: Option<&'a Caller>,
+    /// The region the request was signed for (signed operations only).
+    pub region: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -140,14 +148,27 @@ pub(crate) fn dispatch(
             request_id,
             delegated::get_delegated_access_token,
         ),
-        other => Err(StsError::receiver(
-            501,
-            "NotImplemented",
-            format!(
-                "{} is not available in this build of the emulator",
-                other.name()
-            ),
-        )),
+        Action::AssumeRoleWithWebIdentity => run::<AssumeRoleWithWebIdentityInput>(
+            ctx,
+            form,
+            request_id,
+            web_identity::assume_role_with_web_identity,
+        ),
+        Action::AssumeRoleWithSaml => {
+            run::<AssumeRoleWithSAMLInput>(ctx, form, request_id, saml::assume_role_with_saml)
+        }
+        Action::GetWebIdentityToken => run::<GetWebIdentityTokenInput>(
+            ctx,
+            form,
+            request_id,
+            web_identity_token::get_web_identity_token,
+        ),
+        Action::DecodeAuthorizationMessage => run::<DecodeAuthorizationMessageInput>(
+            ctx,
+            form,
+            request_id,
+            authz::decode_authorization_message,
+        ),
     }
 }
 
