@@ -13,9 +13,10 @@ pub(crate) enum Body {
     Full(Option<Bytes>),
     /// Nothing until the sleep ends, then an error (the connection closes).
     Stall(Pin<Box<tokio::time::Sleep>>),
-    /// Some bytes, then an error: the client sees fewer bytes than the
-    /// Content-Length header promised and the connection closed.
-    Truncated(Option<Bytes>),
+    /// Some bytes, a pause (so they are flushed), then an error: the client
+    /// sees fewer bytes than the Content-Length header promised and the
+    /// connection closed.
+    Truncated(Option<Bytes>, Pin<Box<tokio::time::Sleep>>),
 }
 
 impl Body {
@@ -40,11 +41,14 @@ impl hyper::body::Body for Body {
                 )))),
                 Poll::Pending => Poll::Pending,
             },
-            Body::Truncated(b) => match b.take() {
+            Body::Truncated(b, pause) => match b.take() {
                 Some(d) => Poll::Ready(Some(Ok(Frame::data(d)))),
-                None => Poll::Ready(Some(Err(std::io::Error::other(
-                    "truncated-body fault: closing early",
-                )))),
+                None => match pause.as_mut().poll(cx) {
+                    Poll::Ready(()) => Poll::Ready(Some(Err(std::io::Error::other(
+                        "truncated-body fault: closing early",
+                    )))),
+                    Poll::Pending => Poll::Pending,
+                },
             },
         }
     }

@@ -147,6 +147,21 @@ pub use faults::{Fault, FaultKind, Faults};
 pub use request::parse_request;
 pub use request::{Action, MAX_BODY_BYTES, StsRequest};
 
+/// Everything the emulator checks of a request before authenticating it:
+/// the form, `Action`, `Version`, and the operation's input against the
+/// model, with the STS error each failure gets. Pure; for the fuzz target.
+#[doc(hidden)]
+pub fn check_request(
+    method: &str,
+    query: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Action, StsError> {
+    let request = parse_request(method, query, content_type, body)?;
+    ops::check_input(request.action, &request.form)?;
+    Ok(request.action)
+}
+
 /// How long a stalled body stalls unless the client gives up first.
 pub const DEFAULT_STALL_LIMIT: Duration = Duration::from_secs(60);
 

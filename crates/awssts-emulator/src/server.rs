@@ -302,7 +302,12 @@ fn fault_response(
             let body = if kind == FaultKind::Stall {
                 Body::Stall(Box::pin(tokio::time::sleep(shared.stall_limit)))
             } else {
-                Body::Truncated(Some(Bytes::from(start)))
+                // The pause lets the partial body reach the client before
+                // the connection is dropped.
+                Body::Truncated(
+                    Some(Bytes::from(start)),
+                    Box::pin(tokio::time::sleep(Duration::from_millis(50))),
+                )
             };
             let mut resp = Response::new(body);
             common_headers(&mut resp, request_id, now);

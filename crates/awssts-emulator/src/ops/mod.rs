@@ -172,6 +172,30 @@ pub(crate) fn dispatch(
     }
 }
 
+/// Decodes and validates the input of `action` without running it (for
+/// the fuzz target): the same errors a request would get.
+pub(crate) fn check_input(action: Action, form: &Form) -> Result<(), StsError> {
+    fn check<I: Operation>(form: &Form) -> Result<(), StsError> {
+        let input = I::decode_form(form).map_err(|e| crate::validation::form_error(&e))?;
+        input
+            .validate()
+            .map_err(|e| crate::validation::to_sts(&e, form))
+    }
+    match action {
+        Action::AssumeRole => check::<AssumeRoleInput>(form),
+        Action::AssumeRoleWithSaml => check::<AssumeRoleWithSAMLInput>(form),
+        Action::AssumeRoleWithWebIdentity => check::<AssumeRoleWithWebIdentityInput>(form),
+        Action::AssumeRoot => check::<AssumeRootInput>(form),
+        Action::DecodeAuthorizationMessage => check::<DecodeAuthorizationMessageInput>(form),
+        Action::GetAccessKeyInfo => check::<GetAccessKeyInfoInput>(form),
+        Action::GetCallerIdentity => check::<GetCallerIdentityInput>(form),
+        Action::GetDelegatedAccessToken => check::<GetDelegatedAccessTokenInput>(form),
+        Action::GetFederationToken => check::<GetFederationTokenInput>(form),
+        Action::GetSessionToken => check::<GetSessionTokenInput>(form),
+        Action::GetWebIdentityToken => check::<GetWebIdentityTokenInput>(form),
+    }
+}
+
 fn run<I: Operation>(
     ctx: &Ctx<'_>,
     form: &Form,
