@@ -43,7 +43,7 @@
 //! [[users]]
 //! arn = "arn:aws:iam::111122223333:user/alice"
 //! access_key_id = "AKIAALICEEXAMPLE0001"
-//! secret_access_key = "aliceSecretKeyExamplealiceSecretKeyExampl"
+//! secret_access_key = "aliceSecretKeyExampleAliceSecretKeyExamp"
 //! mfa_serial = "arn:aws:iam::111122223333:mfa/alice"   # optional
 //! mfa_code = "123456"          # optional: the only code accepted (else any 6 digits)
 //!
@@ -466,3 +466,8 @@ impl Drop for BlockingEmulator {
         }
     }
 }
+
+// The README's example is compiled as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
