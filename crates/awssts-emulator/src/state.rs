@@ -11,7 +11,6 @@ use crate::config::Directory;
 use crate::faults::Faults;
 use crate::session::Codec;
 
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub dir: Directory,
     pub codec: Codec,
@@ -24,4 +23,17 @@ pub(crate) struct Shared {
     pub authz_key: Zeroizing<[u8; 32]>,
     /// How long a stalled body stalls at most.
     pub stall_limit: Duration,
+}
+
+/// Leaves out the keys (session master key, authorization-message key).
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("dir", &self.dir)
+            .field("clock", &self.clock)
+            .field("faults", &self.faults)
+            .field("admin", &self.admin)
+            .field("signer", &self.signer)
+            .finish_non_exhaustive()
+    }
 }

@@ -158,6 +158,27 @@ async fn assume_role_gives_working_session_credentials() {
         .send()
         .await
         .unwrap();
+    // SourceIdentity stays with the session through the chain.
+    let with_identity = c
+        .assume_role()
+        .role_arn("arn:aws:iam::444455556666:role/app")
+        .role_session_name("si")
+        .source_identity("alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_identity.source_identity.as_deref(), Some("alice"));
+    let chained = client_with(
+        &emu.url(),
+        creds(with_identity.credentials.as_ref().unwrap()),
+    )
+    .assume_role()
+    .role_arn("arn:aws:iam::444455556666:role/next")
+    .role_session_name("si2")
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(chained.source_identity.as_deref(), Some("alice"));
     // Above the role's maximum (IAM's default: one hour).
     let e = c
         .assume_role()
@@ -273,6 +294,10 @@ fn trust_config() -> Config {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declared_roles_trust_external_id_and_mfa() {
     let emu = start_with(trust_config()).await;
+    let shown = format!("{emu:?}");
+    for secret in [ALICE_SECRET, awssts_emulator::DEFAULT_SECRET_ACCESS_KEY] {
+        assert!(!shown.contains(secret), "Debug shows a secret: {shown}");
+    }
     let alice = client_with(&emu.url(), Credentials::from_keys(ALICE_KEY, ALICE_SECRET));
     let default = client(&emu.url());
 
