@@ -1,0 +1,728 @@
+//! The emulator's configuration: who exists (users with keys, roles with
+//! trust rules), which faults are preloaded, whether the admin endpoint is
+//! on. Read from TOML (see the crate docs for the format) or built in code.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::faults::Fault;
+
+/// The account of the built-in user.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+/// The built-in user.
+pub const DEFAULT_USER_ARN: &str = "arn:aws:iam::123456789012:user/emulator";
+/// The built-in user's access key id (AWS's documented example).
+pub const DEFAULT_ACCESS_KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+/// The built-in user's secret access key (AWS's documented example).
+pub const DEFAULT_SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+/// IAM's default `MaxSessionDuration` for a role.
+pub const DEFAULT_MAX_SESSION_DURATION: i32 = 3600;
+
+/// The whole configuration, as the TOML file holds it.
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Config {
+    /// Serve the admin endpoint under `/_awssts/`.
+    #[serde(default)]
+    pub admin: bool,
+    /// Keep the built-in user (`AKIAIOSFODNN7EXAMPLE`) besides the users
+    /// declared. On unless set to `false`.
+    #[serde(default)]
+    pub default_user: Option<bool>,
+    /// The organization's management account (AssumeRoot callers must be
+    /// in it); the built-in account unless set.
+    #[serde(default)]
+    pub management_account: Option<String>,
+    /// IAM users and their long-term keys.
+    #[serde(default)]
+    pub users: Vec<UserConfig>,
+    /// Roles. Once any is declared, only declared roles can be assumed.
+    #[serde(default)]
+    pub roles: Vec<RoleConfig>,
+    /// Faults queued when the emulator starts.
+    #[serde(default)]
+    pub faults: Vec<Fault>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("admin", &self.admin)
+            .field("default_user", &self.default_user)
+            .field("management_account", &self.management_account)
+            .field("users", &self.users)
+            .field("roles", &self.roles)
+            .field("faults", &self.faults)
+            .finish()
+    }
+}
+
+/// An IAM user (or an account's root user) with one long-term key.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct UserConfig {
+    /// `arn:aws:iam::ACCOUNT:user/NAME` or `arn:aws:iam::ACCOUNT:root`.
+    pub arn: String,
+    /// The key id, `AKIA…`.
+    pub access_key_id: String,
+    /// The secret key. Never printed.
+    pub secret_access_key: String,
+    /// The user's MFA device serial (or ARN).
+    #[serde(default)]
+    pub mfa_serial: Option<String>,
+    /// The one code the device accepts; without it, any six digits are
+    /// accepted. Never printed.
+    #[serde(default)]
+    pub mfa_code: Option<String>,
+}
+
+impl UserConfig {
+    /// A user with a key and no MFA device.
+    pub fn new(
+        arn: impl Into<String>,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        UserConfig {
+            arn: arn.into(),
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            mfa_serial: None,
+            mfa_code: None,
+        }
+    }
+
+    /// The same user with an MFA device; `code` is the only code it accepts
+    /// (`None`: any six digits).
+    pub fn with_mfa(mut self, serial: impl Into<String>, code: Option<String>) -> Self {
+        self.mfa_serial = Some(serial.into());
+        self.mfa_code = code;
+        self
+    }
+}
+
+impl fmt::Debug for UserConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserConfig")
+            .field("arn", &self.arn)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field("mfa_serial", &self.mfa_serial)
+            .field(
+                "mfa_code",
+                &self.mfa_code.as_ref().map(|_| "** redacted **"),
+            )
+            .finish()
+    }
+}
+
+/// A role and its trust rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RoleConfig {
+    /// `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
+    pub arn: String,
+    /// Who may assume it: user or role ARNs, account ids (any principal of
+    /// that account), or `"*"`. Empty: nobody by AssumeRole.
+    #[serde(default)]
+    pub trust: Vec<String>,
+    /// The ExternalId callers must pass.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// Callers must authenticate with MFA.
+    #[serde(default)]
+    pub mfa_required: bool,
+    /// The longest session, 3600 to 43200 seconds (3600 by default).
+    #[serde(default)]
+    pub max_session_duration: Option<i32>,
+    /// Audiences (`aud`) accepted by AssumeRoleWithWebIdentity; empty: any.
+    #[serde(default)]
+    pub web_identity_audiences: Vec<String>,
+    /// SAML provider ARNs accepted by AssumeRoleWithSAML; empty: any.
+    #[serde(default)]
+    pub saml_providers: Vec<String>,
+}
+
+impl RoleConfig {
+    /// A role anyone may assume, with IAM's defaults.
+    pub fn new(arn: impl Into<String>) -> Self {
+        RoleConfig {
+            arn: arn.into(),
+            trust: vec!["*".to_owned()],
+            external_id: None,
+            mfa_required: false,
+            max_session_duration: None,
+            web_identity_audiences: Vec::new(),
+            saml_providers: Vec::new(),
+        }
+    }
+
+    /// Replaces who may assume the role.
+    pub fn trust(mut self, principals: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.trust = principals.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Requires an ExternalId.
+    pub fn external_id(mut self, id: impl Into<String>) -> Self {
+        self.external_id = Some(id.into());
+        self
+    }
+
+    /// Requires MFA.
+    pub fn mfa_required(mut self, on: bool) -> Self {
+        self.mfa_required = on;
+        self
+    }
+
+    /// Sets the longest session, in seconds.
+    pub fn max_session_duration(mut self, seconds: i32) -> Self {
+        self.max_session_duration = Some(seconds);
+        self
+    }
+
+    /// Sets the accepted web identity audiences.
+    pub fn web_identity_audiences(
+        mut self,
+        audiences: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.web_identity_audiences = audiences.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the accepted SAML providers.
+    pub fn saml_providers(
+        mut self,
+        providers: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.saml_providers = providers.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// A configuration that cannot be used. Messages name the file, the key
+/// and the fix; they never show a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read the emulator config {}: {source}; check the path passed to --config", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has an unknown or mistyped key.
+    #[error("{}: {message}; see the format in the awssts-emulator README", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The TOML parser's explanation (line, column, key).
+        message: String,
+    },
+    /// A value is well-formed TOML but not usable.
+    #[error("{}: {key}: {problem}; {fix}", path.display())]
+    Invalid {
+        /// The file (`<builder>` for a configuration built in code).
+        path: PathBuf,
+        /// The key, e.g. `roles[2].max_session_duration`.
+        key: String,
+        /// What is wrong.
+        problem: String,
+        /// What to do.
+        fix: &'static str,
+    },
+}
+
+impl Config {
+    /// Reads and checks a TOML file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::from_toml(&text, path)
+    }
+
+    /// Parses and checks TOML text; `path` names it in errors.
+    pub fn from_toml(text: &str, path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            // One line: the parser's own message, without its source excerpt
+            // (which could quote a secret).
+            message: parse_message(&e),
+        })?;
+        config.resolve(path)?;
+        Ok(config)
+    }
+
+    /// Adds a user.
+    pub fn user(mut self, user: UserConfig) -> Self {
+        self.users.push(user);
+        self
+    }
+
+    /// Adds a role (from then on only declared roles can be assumed).
+    pub fn role(mut self, role: RoleConfig) -> Self {
+        self.roles.push(role);
+        self
+    }
+
+    /// Turns the admin endpoint on or off.
+    pub fn admin(mut self, on: bool) -> Self {
+        self.admin = on;
+        self
+    }
+
+    /// Keeps or drops the built-in user.
+    pub fn default_user(mut self, on: bool) -> Self {
+        self.default_user = Some(on);
+        self
+    }
+
+    /// Queues a fault for the start.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Checks every value and builds the lookup tables.
+    pub(crate) fn resolve(&self, path: &Path) -> Result<Directory, ConfigError> {
+        let invalid = |key: String, problem: String, fix: &'static str| ConfigError::Invalid {
+            path: path.to_owned(),
+            key,
+            problem,
+            fix,
+        };
+        let mut users: HashMap<String, Arc<User>> = HashMap::new();
+        let mut all_users = Vec::new();
+        if self.default_user != Some(false) {
+            all_users.push((
+                "<built-in user>".to_owned(),
+                UserConfig::new(
+                    DEFAULT_USER_ARN,
+                    DEFAULT_ACCESS_KEY_ID,
+                    DEFAULT_SECRET_ACCESS_KEY,
+                ),
+            ));
+        }
+        for (i, u) in self.users.iter().enumerate() {
+            all_users.push((format!("users[{i}]"), u.clone()));
+        }
+        for (key, u) in all_users {
+            let Some(principal) = parse_user_arn(&u.arn) else {
+                return Err(invalid(
+                    format!("{key}.arn"),
+                    format!("{:?} is not a user ARN", u.arn),
+                    "write arn:aws:iam::ACCOUNT:user/NAME (12-digit account) or arn:aws:iam::ACCOUNT:root",
+                ));
+            };
+            if !is_key_id(&u.access_key_id) {
+                return Err(invalid(
+                    format!("{key}.access_key_id"),
+                    format!("{:?} is not an access key id", u.access_key_id),
+                    "use 16 to 128 uppercase letters and digits starting with AKIA",
+                ));
+            }
+            if u.secret_access_key.is_empty()
+                || u.secret_access_key.len() > 128
+                || !u.secret_access_key.is_ascii()
+            {
+                return Err(invalid(
+                    format!("{key}.secret_access_key"),
+                    "the secret access key is empty, too long or not ASCII".to_owned(),
+                    "use the 40-character secret that goes with the key id",
+                ));
+            }
+            if let Some(code) = &u.mfa_code
+                && (code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(invalid(
+                    format!("{key}.mfa_code"),
+                    "the MFA code is not six digits".to_owned(),
+                    "write six digits, or remove mfa_code to accept any six digits",
+                ));
+            }
+            if u.mfa_code.is_some() && u.mfa_serial.is_none() {
+                return Err(invalid(
+                    format!("{key}.mfa_code"),
+                    "an MFA code is set without a device".to_owned(),
+                    "add mfa_serial (e.g. arn:aws:iam::ACCOUNT:mfa/NAME)",
+                ));
+            }
+            if users.contains_key(&u.access_key_id) {
+                return Err(invalid(
+                    format!("{key}.access_key_id"),
+                    format!("{} is used by two users", u.access_key_id),
+                    "give each user its own key id (set default_user = false to free the built-in one)",
+                ));
+            }
+            let user_id = match principal.root {
+                true => principal.account.clone(),
+                false => crate::keys::stable_id(
+                    crate::access_key::KeyKind::User,
+                    &principal.account,
+                    &u.arn,
+                ),
+            };
+            users.insert(
+                u.access_key_id.clone(),
+                Arc::new(User {
+                    arn: u.arn.clone(),
+                    account: principal.account,
+                    user_id,
+                    root: principal.root,
+                    secret: u.secret_access_key.clone(),
+                    mfa_serial: u.mfa_serial.clone(),
+                    mfa_code: u.mfa_code.clone(),
+                }),
+            );
+        }
+
+        let mut roles = HashMap::new();
+        for (i, r) in self.roles.iter().enumerate() {
+            let key = format!("roles[{i}]");
+            let Some(parsed) = RoleArn::parse(&r.arn) else {
+                return Err(invalid(
+                    format!("{key}.arn"),
+                    format!("{:?} is not a role ARN", r.arn),
+                    "write arn:aws:iam::ACCOUNT:role/NAME (12-digit account)",
+                ));
+            };
+            let max = r
+                .max_session_duration
+                .unwrap_or(DEFAULT_MAX_SESSION_DURATION);
+            if !(3600..=43200).contains(&max) {
+                return Err(invalid(
+                    format!("{key}.max_session_duration"),
+                    format!("{max} is outside IAM's range"),
+                    "use 3600 to 43200 seconds",
+                ));
+            }
+            for (j, t) in r.trust.iter().enumerate() {
+                if !(t == "*" || is_account(t) || t.starts_with("arn:")) {
+                    return Err(invalid(
+                        format!("{key}.trust[{j}]"),
+                        format!("{t:?} is not a principal"),
+                        "use \"*\", a 12-digit account id, or a user or role ARN",
+                    ));
+                }
+            }
+            if roles.contains_key(&r.arn) {
+                return Err(invalid(
+                    format!("{key}.arn"),
+                    format!("{} is declared twice", r.arn),
+                    "declare each role once",
+                ));
+            }
+            roles.insert(
+                r.arn.clone(),
+                Role {
+                    arn: r.arn.clone(),
+                    account: parsed.account.to_owned(),
+                    name: parsed.name.to_owned(),
+                    role_id: crate::keys::stable_id(
+                        crate::access_key::KeyKind::Role,
+                        parsed.account,
+                        &r.arn,
+                    ),
+                    trust: r.trust.clone(),
+                    external_id: r.external_id.clone(),
+                    mfa_required: r.mfa_required,
+                    max_session_duration: max,
+                    web_identity_audiences: r.web_identity_audiences.clone(),
+                    saml_providers: r.saml_providers.clone(),
+                },
+            );
+        }
+        let management_account = match &self.management_account {
+            Some(a) if is_account(a) => a.clone(),
+            Some(a) => {
+                return Err(invalid(
+                    "management_account".to_owned(),
+                    format!("{a:?} is not an account id"),
+                    "write the 12-digit account id",
+                ));
+            }
+            None => DEFAULT_ACCOUNT.to_owned(),
+        };
+        for (i, f) in self.faults.iter().enumerate() {
+            if f.count == 0 {
+                return Err(invalid(
+                    format!("faults[{i}].count"),
+                    "a fault for 0 requests does nothing".to_owned(),
+                    "use a count of 1 or more",
+                ));
+            }
+        }
+        Ok(Directory {
+            open_roles: self.roles.is_empty(),
+            users,
+            roles,
+            management_account,
+        })
+    }
+}
+
+fn parse_message(e: &toml::de::Error) -> String {
+    let mut msg = e.message().trim().replace('\n', " ");
+    if let Some(span) = e.span() {
+        msg = format!("{msg} (at byte {})", span.start);
+    }
+    msg
+}
+
+/// Whether `s` is a 12-digit account id.
+pub(crate) fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_key_id(s: &str) -> bool {
+    (16..=128).contains(&s.len())
+        && s.starts_with("AKIA")
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+struct UserPrincipal {
+    account: String,
+    root: bool,
+}
+
+fn parse_user_arn(arn: &str) -> Option<UserPrincipal> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    if partition.is_empty() || !is_account(account) {
+        return None;
+    }
+    let root = resource == "root";
+    let user = resource
+        .strip_prefix("user/")
+        .is_some_and(|n| !n.is_empty() && !n.ends_with('/'));
+    (root || user).then(|| UserPrincipal {
+        account: account.to_owned(),
+        root,
+    })
+}
+
+/// A role ARN taken apart: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RoleArn<'a> {
+    pub partition: &'a str,
+    pub account: &'a str,
+    pub name: &'a str,
+}
+
+impl<'a> RoleArn<'a> {
+    pub(crate) fn parse(arn: &'a str) -> Option<RoleArn<'a>> {
+        let mut parts = arn.splitn(6, ':');
+        let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return None;
+        };
+        let path = resource.strip_prefix("role/")?;
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if partition.is_empty() || !is_account(account) || name.is_empty() {
+            return None;
+        }
+        Some(RoleArn {
+            partition,
+            account,
+            name,
+        })
+    }
+}
+
+/// An IAM user as the emulator knows it.
+#[derive(Clone)]
+pub(crate) struct User {
+    pub arn: String,
+    pub account: String,
+    pub user_id: String,
+    pub root: bool,
+    pub secret: String,
+    pub mfa_serial: Option<String>,
+    pub mfa_code: Option<String>,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("arn", &self.arn)
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A role as the emulator knows it (declared, or made up on the fly when
+/// no role is declared).
+#[derive(Debug, Clone)]
+pub(crate) struct Role {
+    pub arn: String,
+    pub account: String,
+    pub name: String,
+    pub role_id: String,
+    pub trust: Vec<String>,
+    pub external_id: Option<String>,
+    pub mfa_required: bool,
+    pub max_session_duration: i32,
+    pub web_identity_audiences: Vec<String>,
+    pub saml_providers: Vec<String>,
+}
+
+/// Who exists: users by key id, roles by ARN.
+#[derive(Debug)]
+pub(crate) struct Directory {
+    pub users: HashMap<String, Arc<User>>,
+    pub roles: HashMap<String, Role>,
+    /// No role declared: any well-formed role ARN may be assumed by anyone.
+    pub open_roles: bool,
+    pub management_account: String,
+}
+
+impl Directory {
+    /// The role `arn` names, if it exists (in open mode every role exists).
+    pub(crate) fn role(&self, arn: &str) -> Option<Role> {
+        if let Some(r) = self.roles.get(arn) {
+            return Some(r.clone());
+        }
+        if !self.open_roles {
+            return None;
+        }
+        let parsed = RoleArn::parse(arn)?;
+        Some(Role {
+            arn: arn.to_owned(),
+            account: parsed.account.to_owned(),
+            name: parsed.name.to_owned(),
+            role_id: crate::keys::stable_id(crate::access_key::KeyKind::Role, parsed.account, arn),
+            trust: vec!["*".to_owned()],
+            external_id: None,
+            mfa_required: false,
+            max_session_duration: DEFAULT_MAX_SESSION_DURATION,
+            web_identity_audiences: Vec::new(),
+            saml_providers: Vec::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_has_the_example_user_and_open_roles() {
+        let dir = Config::default().resolve(Path::new("<test>")).unwrap();
+        let u = &dir.users[DEFAULT_ACCESS_KEY_ID];
+        assert_eq!(u.arn, DEFAULT_USER_ARN);
+        assert_eq!(u.account, DEFAULT_ACCOUNT);
+        assert!(u.user_id.starts_with("AIDA"));
+        let r = dir.role("arn:aws:iam::111122223333:role/path/x").unwrap();
+        assert_eq!(r.name, "x");
+        assert_eq!(r.account, "111122223333");
+        assert!(dir.role("arn:aws:iam::111122223333:user/x").is_none());
+    }
+
+    #[test]
+    fn toml_format() {
+        let text = r#"
+admin = true
+management_account = "111111111111"
+
+[[users]]
+arn = "arn:aws:iam::111122223333:user/alice"
+access_key_id = "AKIAALICE0000000TEST"
+secret_access_key = "alice-secret-alice-secret-alice-secret-0"
+mfa_serial = "arn:aws:iam::111122223333:mfa/alice"
+mfa_code = "123456"
+
+[[roles]]
+arn = "arn:aws:iam::111122223333:role/deploy"
+trust = ["arn:aws:iam::111122223333:user/alice", "444455556666"]
+external_id = "ext-1"
+mfa_required = true
+max_session_duration = 7200
+
+[[faults]]
+kind = "throttling"
+count = 2
+operation = "AssumeRole"
+"#;
+        let config = Config::from_toml(text, "emu.toml").unwrap();
+        assert!(config.admin);
+        assert_eq!(config.faults.len(), 1);
+        let dir = config.resolve(Path::new("emu.toml")).unwrap();
+        assert_eq!(dir.users.len(), 2);
+        assert!(!dir.open_roles);
+        assert_eq!(
+            dir.roles["arn:aws:iam::111122223333:role/deploy"].max_session_duration,
+            7200
+        );
+        assert!(dir.role("arn:aws:iam::111122223333:role/other").is_none());
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("alice-secret") && !shown.contains("123456"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn errors_name_file_key_and_fix() {
+        let cases = [
+            (
+                "[[roles]]\narn = \"arn:aws:iam::1:role/x\"\n",
+                "roles[0].arn",
+            ),
+            (
+                "[[roles]]\narn = \"arn:aws:iam::111122223333:role/x\"\nmax_session_duration = 60\n",
+                "roles[0].max_session_duration",
+            ),
+            (
+                "[[users]]\narn = \"arn:aws:iam::111122223333:user/a\"\naccess_key_id = \"AKIAIOSFODNN7EXAMPLE\"\nsecret_access_key = \"s3cr3t-value\"\n",
+                "users[0].access_key_id",
+            ),
+            (
+                "[[faults]]\nkind = \"throttling\"\ncount = 0\n",
+                "faults[0].count",
+            ),
+        ];
+        for (text, key) in cases {
+            let e = Config::from_toml(text, "emu.toml").unwrap_err().to_string();
+            assert!(e.starts_with("emu.toml: "), "{e}");
+            assert!(e.contains(key), "{key}: {e}");
+            assert!(!e.contains("s3cr3t"), "{e}");
+        }
+        let e = Config::from_toml("admin = true\nadmn = 1\n", "emu.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("admn") && e.starts_with("emu.toml"), "{e}");
+        let e = Config::load("/nonexistent/emu.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("/nonexistent/emu.toml"), "{e}");
+    }
+}
