@@ -64,7 +64,11 @@ fn main() -> Result<(), BoxError> {
     }
     for round in 0..runs.max(aws_runs) {
         for cmd in commands.iter_mut() {
-            let wanted = if cmd.name.starts_with("aws (") { aws_runs } else { runs };
+            let wanted = if cmd.name.starts_with("aws (") {
+                aws_runs
+            } else {
+                runs
+            };
             if round < wanted {
                 cmd.run(&url, &home)?;
             }
@@ -132,7 +136,10 @@ impl Cmd {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", home)
             .env("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-            .env("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            .env(
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            )
             .env("AWS_REGION", "us-east-1")
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .env("AWS_ENDPOINT_URL", url)

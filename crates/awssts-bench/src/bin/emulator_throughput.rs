@@ -139,7 +139,9 @@ impl Server {
             )
             .into());
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         let child = Command::new(bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::null())
@@ -189,7 +191,9 @@ async fn measure(
     let client = awssts::Client::builder()
         .region("us-east-1")
         .endpoint_url(server.url.clone())
-        .credentials(awssts::credentials::Credentials::new(ACCESS_KEY, SECRET))
+        .credentials(awssts::credentials::Credentials::from_keys(
+            ACCESS_KEY, SECRET,
+        ))
         .build()?;
     // Warm-up: connections open, caches filled, moto's lazy imports done.
     run(&client, concurrency, Duration::from_secs(1)).await?;
@@ -212,7 +216,11 @@ async fn measure(
 
 /// `concurrency` tasks calling until `length` has passed; every answer must
 /// be a success, so a server that refuses the signature cannot look fast.
-async fn run(client: &awssts::Client, concurrency: usize, length: Duration) -> Result<u64, BoxError> {
+async fn run(
+    client: &awssts::Client,
+    concurrency: usize,
+    length: Duration,
+) -> Result<u64, BoxError> {
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + length;
     let mut tasks = Vec::with_capacity(concurrency);
