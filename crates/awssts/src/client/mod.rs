@@ -27,7 +27,7 @@ pub use presign::{DEFAULT_PRESIGN_EXPIRY, PresignOptions, PresignedUrl};
 use crate::credentials::ProvideCredentials;
 use crate::endpoint::Endpoint;
 use crate::metadata::ResponseMetadata;
-use crate::protocol::{self, Operation};
+use crate::protocol::{self, DecodeError, DecodeErrorKind, Operation};
 use crate::retry::{
     self, ClockSkew, Failure, RateLimiter, RetryConfig, RetryKind, RetryMode, RetryQuota,
 };
@@ -123,15 +123,57 @@ impl Client {
     }
 
     async fn invoke<I: Operation>(&self, input: &I) -> Result<I::Output, Error> {
-        let inner = &*self.inner;
-        let mut metadata = ResponseMetadata::default();
         if let Err(e) = input.validate() {
-            return Err(Error::new(I::NAME, ErrorKind::Validation(e), metadata));
+            return Err(Error::new(
+                I::NAME,
+                ErrorKind::Validation(e),
+                ResponseMetadata::default(),
+            ));
         }
         let mut body = Vec::with_capacity(256);
         input.encode_form(&mut body);
-        let body = Bytes::from(body);
 
+        let mut output = None;
+        let mut decode = |bytes: &[u8]| {
+            let (decoded, xml_request_id) = I::decode_output(bytes)?;
+            output = Some(decoded);
+            Ok(xml_request_id)
+        };
+        let call = Call {
+            name: I::NAME,
+            signed: I::SIGNED,
+        };
+        let metadata = self.exchange(call, Bytes::from(body), &mut decode).await?;
+        match output {
+            Some(mut output) => {
+                I::set_metadata(&mut output, metadata);
+                Ok(output)
+            }
+            // `exchange` succeeds only after `decode` did.
+            None => Err(Error::new(
+                I::NAME,
+                ErrorKind::Response {
+                    status: 200,
+                    source: DecodeError::new(DecodeErrorKind::Empty, b""),
+                },
+                metadata,
+            )),
+        }
+    }
+
+    /// The retry loop: signs, sends, classifies and retries one encoded
+    /// request until `decode` accepts a 2xx body or the attempts run out.
+    /// Not generic over the operation, so that one copy of it (and of the
+    /// transport and signing code it inlines) serves all eleven.
+    async fn exchange(
+        &self,
+        call: Call,
+        body: Bytes,
+        decode: &mut (dyn FnMut(&[u8]) -> Result<Option<String>, DecodeError> + Send),
+    ) -> Result<ResponseMetadata, Error> {
+        let inner = &*self.inner;
+        let name = call.name;
+        let mut metadata = ResponseMetadata::default();
         let mut last_retry_cost = None;
         let mut corrected_clock = false;
         loop {
@@ -142,17 +184,17 @@ impl Client {
                     tokio::time::sleep(wait).await;
                 }
             }
-            let request = match self.build_request::<I>(&body).await {
+            let request = match self.build_request(call.signed, &body).await {
                 Ok(r) => r,
-                Err(kind) => return Err(Error::new(I::NAME, kind, metadata)),
+                Err(kind) => return Err(Error::new(name, kind, metadata)),
             };
             let sent_at = SystemTime::now();
             let (kind, server_date) = match inner.transport.send(request).await {
                 Ok(response) => {
                     read_ids(&response, &mut metadata);
                     if (200..300).contains(&response.status) {
-                        match I::decode_output(&response.body) {
-                            Ok((mut output, xml_request_id)) => {
+                        match decode(&response.body) {
+                            Ok(xml_request_id) => {
                                 if metadata.request_id.is_none() {
                                     metadata.request_id = xml_request_id;
                                 }
@@ -160,8 +202,7 @@ impl Client {
                                 if let Some(limiter) = &inner.rate_limiter {
                                     limiter.update(self.seconds(), false);
                                 }
-                                I::set_metadata(&mut output, metadata);
-                                return Ok(output);
+                                return Ok(metadata);
                             }
                             Err(source) => (
                                 ErrorKind::Response {
@@ -202,11 +243,11 @@ impl Client {
                 },
                 _ => Failure::Other,
             };
-            let retry_kind = retry::classify(I::NAME, failure);
+            let retry_kind = retry::classify(name, failure);
             if let Some(limiter) = &inner.rate_limiter {
                 limiter.update(self.seconds(), retry_kind == RetryKind::Throttling);
             }
-            let fail = |metadata| Error::new(I::NAME, kind, metadata);
+            let fail = |metadata| Error::new(name, kind, metadata);
             match retry_kind {
                 RetryKind::NotRetryable => return Err(fail(metadata)),
                 RetryKind::ClockSkew => {
@@ -220,7 +261,7 @@ impl Client {
                     }
                     corrected_clock = true;
                     tracing::debug!(
-                        operation = I::NAME,
+                        operation = name,
                         offset_ms = inner.clock_skew.offset_millis(),
                         "adopted the service's clock and re-signing"
                     );
@@ -237,7 +278,7 @@ impl Client {
                     }
                     let delay = inner.retry.backoff(metadata.attempts, retry::jitter());
                     tracing::debug!(
-                        operation = I::NAME,
+                        operation = name,
                         attempt = metadata.attempts,
                         ?delay,
                         ?retry_kind,
@@ -255,14 +296,14 @@ impl Client {
         self.inner.started.elapsed().as_secs_f64()
     }
 
-    async fn build_request<I: Operation>(&self, body: &Bytes) -> Result<HttpRequest, ErrorKind> {
+    async fn build_request(&self, signed: bool, body: &Bytes) -> Result<HttpRequest, ErrorKind> {
         let inner = &*self.inner;
         let target = &inner.target;
         let mut headers = http::HeaderMap::with_capacity(8);
         headers.insert(HOST, target.host.clone());
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
         headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        if I::SIGNED {
+        if signed {
             let creds = inner
                 .credentials
                 .provide_credentials()
@@ -306,6 +347,13 @@ impl Client {
             body: body.clone(),
         })
     }
+}
+
+/// What the retry loop needs to know of the operation it sends.
+#[derive(Clone, Copy)]
+struct Call {
+    name: &'static str,
+    signed: bool,
 }
 
 /// The names `SigningOutput::headers` yields, as `http` constants (their
