@@ -169,7 +169,7 @@ impl Client {
         &self,
         call: Call,
         body: Bytes,
-        decode: &mut (dyn FnMut(&[u8]) -> Result<Option<String>, DecodeError> + Send),
+        decode: &mut DecodeBody<'_>,
     ) -> Result<ResponseMetadata, Error> {
         let inner = &*self.inner;
         let name = call.name;
@@ -348,6 +348,10 @@ impl Client {
         })
     }
 }
+
+/// Decodes a 2xx body into the caller's output slot; returns the XML
+/// request id.
+type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<Option<String>, DecodeError> + Send + 'a;
 
 /// What the retry loop needs to know of the operation it sends.
 #[derive(Clone, Copy)]
