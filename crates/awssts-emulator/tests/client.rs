@@ -705,6 +705,13 @@ async fn faults_are_consumed_in_order_and_retried() {
     let out = out.unwrap();
     assert!(emu.faults().list().is_empty());
     assert_eq!(out.metadata.attempts, 2, "a truncated body is retried");
+    // On a pooled connection too, and the attempt is counted.
+    emu.faults().push(Fault::new(FaultKind::TruncatedBody));
+    let out = c.get_caller_identity().send().await.unwrap();
+    assert_eq!(
+        out.metadata.attempts, 2,
+        "a truncated body on a pooled connection"
+    );
     emu.shutdown().await;
 }
 
