@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod compare;
 pub mod emulator;
 pub mod moto;
 pub mod stub;
