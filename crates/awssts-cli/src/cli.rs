@@ -74,6 +74,10 @@ pub enum Command {
     EksToken(crate::eks::EksToken),
     /// Run a command with the profile's credentials in its environment (or served to it with --server).
     Exec(crate::exec::Exec),
+    /// Run the local STS emulator (every operation, signatures checked) until SIGINT/SIGTERM.
+    Serve(crate::serve::Serve),
+    /// Walk the main flow against an in-process emulator: keys, AssumeRole, identity, renewal.
+    Demo,
     /// Print a shell completion script (e.g. `awssts completions bash > /etc/bash_completion.d/awssts`).
     Completions {
         /// The shell to complete for.

@@ -1,6 +1,7 @@
 //! How a failed run ends: the AWS CLI v2's exit codes and messages.
 
 use awssts::credentials::CredentialsErrorKind;
+use awssts::retry::{Failure, RetryKind, classify};
 
 /// Why the command failed; each kind has the AWS CLI's exit code.
 #[derive(Debug)]
@@ -16,6 +17,9 @@ pub enum CliError {
         code: String,
         operation: &'static str,
         message: String,
+        /// Retries made before giving up on a retryable error (throttling,
+        /// a 5xx); the AWS CLI then says "(reached max retries: N)".
+        retries: Option<u32>,
     },
     /// Anything else: connection refused, timeouts, broken responses. Exit 255.
     Other(String),
@@ -40,9 +44,16 @@ impl CliError {
                 code,
                 operation,
                 message,
-            } => format!(
-                "\nAn error occurred ({code}) when calling the {operation} operation: {message}\n"
-            ),
+                retries,
+            } => {
+                let retries = match retries {
+                    Some(n) => format!(" (reached max retries: {n})"),
+                    None => String::new(),
+                };
+                format!(
+                    "\nAn error occurred ({code}) when calling the {operation} operation{retries}: {message}\n"
+                )
+            }
             CliError::Usage(m) | CliError::Config(m) | CliError::Other(m) => {
                 format!("awssts: {m}\n")
             }
@@ -56,11 +67,25 @@ impl CliError {
             ErrorKind::Validation(v) => CliError::Usage(format!(
                 "invalid parameter: {v} (nothing was sent; see --help)"
             )),
-            ErrorKind::Service(s) => CliError::Service {
-                code: s.code().to_owned(),
-                operation: e.operation(),
-                message: s.message().unwrap_or("Unknown").to_owned(),
-            },
+            ErrorKind::Service(s) => {
+                let failure = Failure::Service {
+                    status: s.status(),
+                    code: s.code(),
+                };
+                let attempts = e.metadata().attempts;
+                // As botocore: only an error the retry loop gave up on
+                // (retryable, attempts used up) reports the retries.
+                let gave_up = !matches!(
+                    classify(e.operation(), failure),
+                    RetryKind::NotRetryable | RetryKind::ClockSkew
+                );
+                CliError::Service {
+                    code: s.code().to_owned(),
+                    operation: e.operation(),
+                    message: s.message().unwrap_or("Unknown").to_owned(),
+                    retries: (gave_up && attempts > 1).then(|| attempts - 1),
+                }
+            }
             ErrorKind::Credentials(c) => match c.kind() {
                 CredentialsErrorKind::NotLoaded | CredentialsErrorKind::InvalidConfiguration => {
                     CliError::Config(format!("unable to locate credentials: {c}"))

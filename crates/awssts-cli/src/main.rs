@@ -3,7 +3,8 @@
 //!
 //! One module per command group: `sts` (the operations), `creds`
 //! (`credential-process`, `export-credentials`), `eks` (`eks-token`,
-//! `get-caller-identity --presign`), `exec`, `completions`;
+//! `get-caller-identity --presign`), `exec`, `serve` (the emulator),
+//! `demo`, `completions`;
 //! shared pieces are `cli` (flags), `config` (the client), `args` (the AWS
 //! CLI's argument syntax), `output` (json, text, env, --query) and `error`
 //! (exit codes).
@@ -13,10 +14,12 @@ mod cli;
 mod completions;
 mod config;
 mod creds;
+mod demo;
 mod eks;
 mod error;
 mod exec;
 mod output;
+mod serve;
 mod sts;
 
 use std::io::Write;
@@ -42,6 +45,8 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Completions { shell } => completions::print(shell),
+        Command::Serve(a) => serve::run(&a),
+        Command::Demo => demo::run(),
         Command::Sts(sts::Command::GetCallerIdentity(a)) if a.presign => {
             eks::presign_get_caller_identity(&cli.global, a.expires_in)
         }

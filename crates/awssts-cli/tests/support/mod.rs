@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod compare;
+pub mod emulator;
 pub mod moto;
 pub mod stub;
 
