@@ -5,6 +5,8 @@
 
 pub mod compare;
 pub mod emulator;
+// The library's helper, shared rather than copied.
+#[path = "../../../awssts/tests/support/moto.rs"]
 pub mod moto;
 pub mod stub;
 
