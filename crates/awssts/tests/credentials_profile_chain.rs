@@ -278,3 +278,58 @@ async fn providers_holding_the_environment_never_print_its_secrets() {
         assert!(!shown.contains("canary"), "{shown}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_tags_from_the_profile_reach_sts() {
+    // The emulator enforces STS's tag rules, so its refusals prove what was sent.
+    let emulator = awssts_emulator::Emulator::new().start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let keys = "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+    let url = emulator.url();
+    let config = format!(
+        "[default]\nregion = us-east-1\nendpoint_url = {url}\n\
+         [profile tagged]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/tagged\nsource_profile = base\n\
+         session_tags = team=infra, project=alpha\ntransitive_session_tags = team\nregion = us-east-1\nendpoint_url = {url}\n\
+         [profile missing]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/tagged\nsource_profile = base\n\
+         session_tags = team=infra\ntransitive_session_tags = owner\nregion = us-east-1\nendpoint_url = {url}\n\
+         [profile override]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/next\nsource_profile = tagged\n\
+         session_tags = Team=other\ntransitive_session_tags = Team\nregion = us-east-1\nendpoint_url = {url}\n\
+         [profile malformed]\nrole_arn = arn:aws:iam::{ACCOUNT}:role/tagged\nsource_profile = base\n\
+         session_tags = team\nregion = us-east-1\nendpoint_url = {url}\n"
+    );
+    let env = env(dir.path(), &config, keys, &[]);
+    let provider = |name: &str| ProfileProvider::new(env.clone()).profile(name);
+
+    let creds = provider("tagged").provide_credentials().await.unwrap();
+    assert!(creds.access_key_id().starts_with("ASIA"));
+
+    let err = provider("missing").provide_credentials().await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("The specified transitive tag key must be included in the requested tags."),
+        "{err}"
+    );
+
+    // The first hop's transitive `team` cannot be overridden (keys are case-insensitive).
+    let err = provider("override")
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("conflicts with a transitive tag key"),
+        "{err}"
+    );
+
+    let err = provider("malformed")
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), CredentialsErrorKind::InvalidConfiguration);
+    let msg = err.to_string();
+    assert!(
+        msg.contains("\"malformed\"") && msg.contains("session_tags") && msg.contains("key=value"),
+        "{msg}"
+    );
+    emulator.shutdown().await;
+}

@@ -3,6 +3,12 @@
 //! with the chain) or `credential_source`, `web_identity_token_file`,
 //! static keys, `credential_process`.
 //!
+//! A role profile also reads `role_session_name`, `external_id`,
+//! `mfa_serial`, `duration_seconds`, `source_identity`, and session tags in
+//! aws-vault's form (the AWS CLI has no keys for them):
+//! `session_tags = team=infra,project=alpha` and
+//! `transitive_session_tags = team`.
+//!
 //! The profile files are read and the provider tree is built once, on the
 //! first call; each call after that only runs the tree (which a
 //! [`CredentialsCache`](crate::credentials) in front of it makes rare).
@@ -184,6 +190,27 @@ struct Resolver<'a> {
 /// role-chaining cap).
 type Resolved = (Arc<dyn ProvideCredentials>, bool);
 
+/// `session_tags = key=value,key2=value2`, in order.
+fn session_tags(profile: &Profile) -> Result<Vec<(&str, &str)>, CredentialsError> {
+    let Some(text) = profile.get("session_tags") else {
+        return Ok(Vec::new());
+    };
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| match item.split_once('=') {
+            Some((key, value)) if !key.trim().is_empty() => Ok((key.trim(), value.trim())),
+            _ => Err(invalid(
+                profile,
+                format!(
+                    "session_tags entry {item:?} is not key=value; write e.g. \
+                     `session_tags = team=infra,project=alpha`"
+                ),
+            )),
+        })
+        .collect()
+}
+
 fn invalid(profile: &Profile, message: String) -> CredentialsError {
     CredentialsError::invalid_configuration(
         PROVIDER,
@@ -304,6 +331,29 @@ impl Resolver<'_> {
         }
         if let Some(identity) = profile.get("source_identity") {
             builder = builder.source_identity(identity);
+        }
+        // Session tags use aws-vault's keys (the AWS CLI has none):
+        // `session_tags = team=infra,project=x`, `transitive_session_tags = team`.
+        let tags = session_tags(profile)?;
+        if !tags.is_empty() {
+            let mut json = Vec::with_capacity(tags.len());
+            for (key, value) in &tags {
+                builder = builder.tag(*key, *value);
+                json.push(serde_json::json!({ "Key": key, "Value": value }));
+            }
+            // Sessions with other tags must not share a disk-cache entry.
+            args = args.arg("Tags", serde_json::Value::Array(json));
+        }
+        if let Some(keys) = profile.get("transitive_session_tags") {
+            let keys: Vec<&str> = keys
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .collect();
+            for key in &keys {
+                builder = builder.transitive_tag_key(*key);
+            }
+            args = args.arg("TransitiveTagKeys", serde_json::json!(keys));
         }
         if let Some(d) = self.duration(profile)? {
             builder = builder.duration(d);
