@@ -86,15 +86,20 @@ pub fn client_builder(g: &Global, env: &Env) -> Result<(ClientBuilder, Format), 
     }
     builder = builder.profile(&profiles, &name).map_err(|e| config(&e))?;
 
+    // As the AWS CLI: the flag, then AWS_DEFAULT_OUTPUT, then the profile.
     let format = match g.output {
         Some(f) => f,
-        None => match profiles.profile(&name).and_then(|p| p.get("output")) {
+        None => match env
+            .get("AWS_DEFAULT_OUTPUT")
+            .map(|v| (v, "AWS_DEFAULT_OUTPUT".to_owned()))
+            .or_else(|| {
+                profiles
+                    .profile(&name)
+                    .and_then(|p| p.get("output"))
+                    .map(|v| (v.to_owned(), format!("profile {name:?}'s output setting")))
+            }) {
             None => Format::Json,
-            Some(v) => Format::from_setting(v).ok_or_else(|| {
-                CliError::Config(format!(
-                    "profile {name:?} has output = {v:?}; it must be json, text or env"
-                ))
-            })?,
+            Some((v, origin)) => configured_format(&v, &origin)?,
         },
     };
 
@@ -108,8 +113,28 @@ pub fn client_builder(g: &Global, env: &Env) -> Result<(ClientBuilder, Format), 
     Ok((builder.transport_config(transport), format))
 }
 
+/// A configured output format. The AWS CLI's formats awssts does not print
+/// (`table`, `yaml`, `yaml-stream`) fall back to JSON with a note, so a
+/// display setting made for the AWS CLI does not break every command.
+fn configured_format(value: &str, origin: &str) -> Result<Format, CliError> {
+    if let Some(f) = Format::from_setting(value) {
+        return Ok(f);
+    }
+    match value.trim() {
+        v @ ("table" | "yaml" | "yaml-stream") => {
+            eprintln!("awssts: {origin} is {v:?}, which awssts does not print; using json");
+            Ok(Format::Json)
+        }
+        _ => Err(CliError::Config(format!(
+            "{origin} is {value:?}; it must be json, text or env (or the AWS CLI's table, yaml, yaml-stream)"
+        ))),
+    }
+}
+
+/// Seconds from the command line, capped at [`FOREVER`] so that adding the
+/// duration to an instant cannot overflow.
 fn secs(s: f64) -> Duration {
-    Duration::try_from_secs_f64(s).unwrap_or(FOREVER)
+    Duration::try_from_secs_f64(s).map_or(FOREVER, |d| d.min(FOREVER))
 }
 
 /// The library's default chain, with assumed-role profiles kept in the AWS

@@ -117,6 +117,12 @@ fn bad_configuration_exits_253() {
     assert_eq!(out.code, 253, "no credentials: {out:?}");
     one_line(&out.stderr);
     assert!(out.stderr.contains("credentials"), "{}", out.stderr);
+
+    let sb = Sandbox::new();
+    sb.file(".aws/config", "[default]\noutput = fancy\n");
+    let out = sb.awssts(&["get-caller-identity"]);
+    assert_eq!(out.code, 253, "unknown output format: {out:?}");
+    assert!(out.stderr.contains("\"fancy\""), "{}", out.stderr);
 }
 
 /// A server that answers every request (at most `count`) with an STS
@@ -206,6 +212,18 @@ fn connection_failures_exit_255_naming_the_endpoint() {
     assert_eq!(out.code, 255, "{out:?}");
     one_line(&out.stderr);
     assert!(out.stderr.contains(&url), "{}", out.stderr);
+
+    // A huge timeout is capped, not an overflow.
+    let out = sb.awssts(&[
+        "get-caller-identity",
+        "--endpoint-url",
+        &url,
+        "--cli-connect-timeout",
+        "1e19",
+        "--cli-read-timeout",
+        "1e19",
+    ]);
+    assert_eq!(out.code, 255, "{out:?}");
 }
 
 #[test]

@@ -304,6 +304,19 @@ fn assumed_role_details_and_env_output() {
         text.ok(),
         format!("{ACCOUNT}\tarn:aws:sts::{ACCOUNT}:user/moto\t{ACCESS_KEY}\n")
     );
+    // AWS_DEFAULT_OUTPUT beats the profile, as in the AWS CLI.
+    sb2.var("AWS_DEFAULT_OUTPUT", Some("json"));
+    let json = sb2.awssts(&[&e[..], &["get-caller-identity"]].concat());
+    assert_eq!(json.json()["Account"], ACCOUNT);
+    // The AWS CLI's table format, which awssts does not print, falls back
+    // to JSON with a note instead of failing every command.
+    let mut sb3 = Sandbox::new();
+    sb3.file(".aws/config", "[default]\noutput = table\n");
+    let out = sb3.awssts(&[&e[..], &["get-caller-identity"]].concat());
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("using json"), "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["Account"], ACCOUNT);
 }
 
 #[test]
