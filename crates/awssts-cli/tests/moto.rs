@@ -310,7 +310,7 @@ fn assumed_role_details_and_env_output() {
     assert_eq!(json.json()["Account"], ACCOUNT);
     // The AWS CLI's table format, which awssts does not print, falls back
     // to JSON with a note instead of failing every command.
-    let mut sb3 = Sandbox::new();
+    let sb3 = Sandbox::new();
     sb3.file(".aws/config", "[default]\noutput = table\n");
     let out = sb3.awssts(&[&e[..], &["get-caller-identity"]].concat());
     assert_eq!(out.code, 0, "{out:?}");
