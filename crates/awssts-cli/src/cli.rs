@@ -6,7 +6,10 @@ use crate::output::Format;
 
 /// AWS STS from the command line: every `aws sts` operation, with the AWS
 /// CLI's flags, output and exit codes.
-#[derive(Parser, Debug)]
+//
+// The parsed flags have no `Debug` (nor do the commands in `sts`): they
+// carry SAML assertions, web identity tokens, MFA codes and trade-in tokens.
+#[derive(Parser)]
 #[command(name = "awssts", version, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
@@ -62,7 +65,7 @@ pub enum Shell {
 
 // One value per run: the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand)]
 pub enum Command {
     #[command(flatten)]
     Sts(crate::sts::Command),

@@ -26,7 +26,7 @@ pub struct Outcome {
 // derives them; tests/model_flags.rs checks them against the model.
 
 /// Flags of `assume-role`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct AssumeRole {
     /// ARN of the role to assume.
     #[arg(long, required = true)]
@@ -70,7 +70,7 @@ pub struct AssumeRole {
 }
 
 /// Flags of `assume-role-with-saml`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct AssumeRoleWithSaml {
     /// ARN of the role to assume.
     #[arg(long, required = true)]
@@ -96,7 +96,7 @@ pub struct AssumeRoleWithSaml {
 }
 
 /// Flags of `assume-role-with-web-identity`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct AssumeRoleWithWebIdentity {
     /// ARN of the role to assume.
     #[arg(long, required = true)]
@@ -125,7 +125,7 @@ pub struct AssumeRoleWithWebIdentity {
 }
 
 /// Flags of `assume-root`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct AssumeRoot {
     /// Member account (id) to get a privileged root session for.
     #[arg(long, required = true)]
@@ -142,7 +142,7 @@ pub struct AssumeRoot {
 }
 
 /// Flags of `decode-authorization-message`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct DecodeAuthorizationMessage {
     /// The encoded message from an access-denied error.
     #[arg(long, required = true)]
@@ -150,7 +150,7 @@ pub struct DecodeAuthorizationMessage {
 }
 
 /// Flags of `get-access-key-info`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct GetAccessKeyInfo {
     /// Access key id to look up (AKIA… or ASIA…).
     #[arg(long, required = true)]
@@ -159,7 +159,7 @@ pub struct GetAccessKeyInfo {
 
 /// Flags of `get-caller-identity` (the operation takes none; `--presign`
 /// is an awssts addition, not a model member).
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct GetCallerIdentity {
     /// Print a presigned GetCallerIdentity URL instead of calling STS.
     #[arg(long)]
@@ -171,7 +171,7 @@ pub struct GetCallerIdentity {
 }
 
 /// Flags of `get-delegated-access-token`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct GetDelegatedAccessToken {
     /// The trade-in token from the delegation request (or `file://…`).
     #[arg(long, required = true)]
@@ -179,7 +179,7 @@ pub struct GetDelegatedAccessToken {
 }
 
 /// Flags of `get-federation-token`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct GetFederationToken {
     /// Name of the federated user (appears in its ARN).
     #[arg(long, required = true)]
@@ -202,7 +202,7 @@ pub struct GetFederationToken {
 }
 
 /// Flags of `get-session-token`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct GetSessionToken {
     /// Session lifetime in seconds.
     #[arg(long)]
@@ -219,7 +219,7 @@ pub struct GetSessionToken {
 }
 
 /// Flags of `get-web-identity-token`.
-#[derive(Args, Debug)]
+#[derive(Args)]
 pub struct GetWebIdentityToken {
     /// Audiences (`aud` claims) of the token, space-separated.
     #[arg(long, num_args = 1.., required = true)]
@@ -236,7 +236,7 @@ pub struct GetWebIdentityToken {
 }
 
 /// The STS operations.
-#[derive(Subcommand, Debug)]
+#[derive(Subcommand)]
 pub enum Command {
     /// Get temporary credentials for an IAM role (signed with your credentials).
     AssumeRole(AssumeRole),
