@@ -195,7 +195,7 @@ fn json_structure(
             other => {
                 return Err(ArgError::new(
                     flag,
-                    format!("{key} must be a string, got {other}"),
+                    format!("{key} must be a string, got {}", json_kind(&other)),
                 ));
             }
         }
@@ -207,13 +207,16 @@ fn json_structure(
 /// quoted with `"` or `'` to hold commas or blanks.
 fn shorthand(flag: &str, text: &str, members: &[&str]) -> Result<Members, ArgError> {
     let mut out = Vec::new();
-    for pair in split_unquoted(text, ',').map_err(|r| ArgError::new(flag, r))? {
+    // Values are never echoed in errors: some (ContextAssertion) are secret.
+    let pairs = split_unquoted(text, ',').map_err(|r| ArgError::new(flag, r))?;
+    for (n, pair) in pairs.iter().enumerate() {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(ArgError::new(
                 flag,
                 format!(
-                    "expected name=value pairs separated by commas (e.g. {}=…), got {pair:?}",
-                    members.first().copied().unwrap_or("Name")
+                    "expected name=value pairs separated by commas (e.g. {}=…); item {} has no `=`",
+                    members.first().copied().unwrap_or("Name"),
+                    n + 1
                 ),
             ));
         };
@@ -222,6 +225,18 @@ fn shorthand(flag: &str, text: &str, members: &[&str]) -> Result<Members, ArgErr
         out.push((key.to_owned(), value.to_owned()));
     }
     Ok(out)
+}
+
+/// The JSON type of a value, for errors that must not echo it.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 fn check_member(flag: &str, key: &str, members: &[&str]) -> Result<(), ArgError> {
@@ -259,7 +274,7 @@ fn split_unquoted(text: &str, sep: char) -> Result<Vec<String>, String> {
         }
     }
     if let Some(q) = quote {
-        return Err(format!("unterminated {q} quote in {text:?}"));
+        return Err(format!("unterminated {q} quote"));
     }
     parts.push(current);
     Ok(parts.into_iter().filter(|p| !p.trim().is_empty()).collect())
@@ -376,6 +391,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unterminated"), "{err}");
+        // Values are not echoed: a ContextAssertion is a secret.
+        let err = structure_list(
+            "--provided-contexts",
+            &strings(&["ProviderArn=arn:aws:iam::aws:contextProvider/x,SECRET-ASSERTION"]),
+            &["ProviderArn", "ContextAssertion"],
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("item 2 has no `=`"), "{err}");
+        assert!(!err.contains("SECRET"), "{err}");
+        let err = structure_list(
+            "--provided-contexts",
+            &strings(&["ContextAssertion='SECRET"]),
+            &["ProviderArn", "ContextAssertion"],
+            None,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("SECRET"), "{err}");
     }
 
     #[test]
