@@ -545,3 +545,42 @@ fn modeled_errors_exit_254_with_the_aws_cli_line() {
     let out = run(&sb, &emu2.url(), &["get-caller-identity"]);
     assert_eq!(out.json()["Account"], ACCOUNT);
 }
+
+#[test]
+fn credential_process_from_a_role_profile_keeps_the_role_chaining_cap() {
+    // The source profile is itself a role: STS refuses chained sessions
+    // over 1 hour, so awssts asks for 3600 s instead of failing.
+    let emu = start();
+    let url = emu.url();
+    let mut sb = Sandbox::new();
+    sb.file(
+        ".aws/config",
+        &format!(
+            "[default]\ncli_timestamp_format = iso8601\n\
+             [profile hop]\nrole_arn = {ROLE}\ncredential_source = Environment\n"
+        ),
+    );
+    sb.var("AWS_ENDPOINT_URL", Some(&url));
+    let out = sb.awssts(&[
+        "credential-process",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/second",
+        "--source-profile",
+        "hop",
+        "--duration-seconds",
+        "43200",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(
+        doc["AccessKeyId"].as_str().unwrap().starts_with("ASIA"),
+        "{doc}"
+    );
+    let expires = awssts::DateTime::parse(doc["Expiration"].as_str().unwrap())
+        .unwrap()
+        .to_system_time();
+    let left = expires
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    assert!(left <= std::time::Duration::from_secs(3600), "{doc}");
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 use awssts::credentials::assume_role::AssumeRoleProvider;
 use awssts::credentials::disk_cache::{AssumeRoleArgs, DiskCache, DiskCachedProvider};
 use awssts::credentials::mfa::MfaPrompt;
-use awssts::credentials::profile::ProfileProvider;
+use awssts::credentials::profile::{ProfileProvider, ProfileSet};
 use awssts::credentials::{
     Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
 };
@@ -118,7 +118,9 @@ fn assume(
         ),
         None => Arc::new(config::chain(&env)),
     };
-    let mut builder = AssumeRoleProvider::builder(role_arn).client_builder(client);
+    let mut builder = AssumeRoleProvider::builder(role_arn)
+        .client_builder(client)
+        .role_chaining(source_is_a_role(&env, args.source_profile.as_deref()));
     let mut key = AssumeRoleArgs::new(role_arn);
     if let Some(name) = &args.role_session_name {
         builder = builder.session_name(name);
@@ -143,6 +145,28 @@ fn assume(
     runtime()?
         .block_on(cached.provide_credentials())
         .map_err(|e| credentials_error(&e))
+}
+
+/// Whether the source credentials will be a role session, so that the
+/// 1-hour cap on role chaining applies. The source provider's name cannot
+/// tell (a profile or the whole chain stands in front of the role), so the
+/// profile that will answer is looked at: with a source profile, that one;
+/// otherwise the selected profile, unless the environment has keys or a web
+/// identity token (which the default chain tries first).
+fn source_is_a_role(env: &Env, source_profile: Option<&str>) -> bool {
+    if source_profile.is_none() && env.get("AWS_WEB_IDENTITY_TOKEN_FILE").is_some() {
+        return true;
+    }
+    let name = match source_profile {
+        Some(p) => p.to_owned(),
+        None if env.get("AWS_ACCESS_KEY_ID").is_some() => return false,
+        None => ProfileSet::selected_profile(env),
+    };
+    ProfileSet::load(env).ok().is_some_and(|set| {
+        set.profile(&name).is_some_and(|p| {
+            p.get("role_arn").is_some() || p.get("web_identity_token_file").is_some()
+        })
+    })
 }
 
 pub fn print(text: &str) -> Result<(), CliError> {
