@@ -5,7 +5,6 @@
 //! requests carrying this run's random token, answered from an
 //! auto-renewing credentials cache.
 
-use std::io::Read;
 use std::time::{Duration, SystemTime};
 
 use awssts::credentials::cache::CredentialsCache;
@@ -47,6 +46,9 @@ impl Server {
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
+                    // Out of file descriptors and the like: wait rather
+                    // than spin for the child's whole lifetime.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 };
                 let cache = cache.clone();
@@ -81,28 +83,22 @@ impl Drop for Server {
     }
 }
 
-/// 32 random bytes from the kernel, in hex.
+/// 32 random bytes from the OS, in hex.
 fn random_token() -> Result<String, CliError> {
     let mut bytes = [0u8; 32];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .map_err(|e| {
-            CliError::Other(format!(
-                "cannot read /dev/urandom for the --server token: {e}"
-            ))
-        })?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        CliError::Other(format!(
+            "cannot get random bytes for the --server token: {e}"
+        ))
+    })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Compares without stopping at the first difference, so the time taken
-/// says nothing about how much of a guess was right.
+/// Compares in constant time, so the time taken says nothing about how
+/// much of a guess was right.
 fn same_token(given: &str, expected: &str) -> bool {
-    given.len() == expected.len()
-        && given
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+    use subtle::ConstantTimeEq;
+    bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }
 
 /// What a request asked, as far as this endpoint cares.
