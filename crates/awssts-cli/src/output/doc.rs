@@ -142,8 +142,9 @@ fn newline(out: &mut String, indent: Option<usize>) {
     }
 }
 
-/// Python's `repr` of a float, close enough for JMESPath results
-/// (`2.0`, `1.5`, `1e+20`).
+/// Python's `repr` of a float for the values JMESPath results hold
+/// (`2.0`, `1.5`); unlike Python, very large or small values are written
+/// out in full rather than with an exponent.
 fn python_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".to_owned();

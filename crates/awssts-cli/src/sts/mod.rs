@@ -23,7 +23,7 @@ pub struct Outcome {
 }
 
 // The flag names are the model's member names in kebab case, as the AWS CLI
-// derives them; tests/model_flags.rs checks them against the model.
+// derives them; tests/commands.rs checks them against the model.
 
 /// Flags of `assume-role`.
 #[derive(Args)]
