@@ -4,13 +4,9 @@
 use std::time::Duration;
 
 use awssts::credentials::cache::CredentialsCache;
-use awssts::credentials::chain::ChainProvider;
-use awssts::credentials::container::ContainerProvider;
+use awssts::credentials::chain::{ChainProvider, default_chain_with};
 use awssts::credentials::disk_cache::DiskCache;
-use awssts::credentials::environment::EnvironmentProvider;
-use awssts::credentials::imds::ImdsProvider;
-use awssts::credentials::profile::{ProfileProvider, ProfileSet, ProfileSources};
-use awssts::credentials::web_identity::WebIdentityProvider;
+use awssts::credentials::profile::ProfileSet;
 use awssts::env::Env;
 use awssts::transport::TransportConfig;
 use awssts::{Client, ClientBuilder};
@@ -138,20 +134,8 @@ fn secs(s: f64) -> Duration {
 }
 
 /// The library's default chain, with assumed-role profiles kept in the AWS
-/// CLI's `~/.aws/cli/cache`, as the AWS CLI keeps them.
+/// CLI's `~/.aws/cli/cache`, as the AWS CLI keeps them (without HOME, the
+/// chain simply does not cache).
 pub fn chain(env: &Env) -> ChainProvider {
-    let profile = |sources| {
-        let p = ProfileProvider::new(env.clone()).sources(sources);
-        match DiskCache::from_env(env) {
-            Ok(cache) => p.disk_cache(cache),
-            Err(_) => p,
-        }
-    };
-    ChainProvider::new()
-        .with(EnvironmentProvider::new(env.clone()))
-        .with(profile(ProfileSources::Roles))
-        .with(WebIdentityProvider::from_env(env))
-        .with(profile(ProfileSources::NonRoles))
-        .with(ContainerProvider::from_env(env))
-        .with(ImdsProvider::from_env(env))
+    default_chain_with(env, DiskCache::from_env(env).ok())
 }

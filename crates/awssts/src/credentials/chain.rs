@@ -95,16 +95,33 @@ impl ProvideCredentials for ChainProvider {
 /// Wrap it in a credentials cache: IMDS alone takes up to a second to say
 /// it is not there, and roles should not be assumed on every request.
 pub fn default_chain(env: &crate::env::Env) -> ChainProvider {
+    default_chain_with(env, None)
+}
+
+/// [`default_chain`], with the sessions of assumed-role profiles kept in
+/// `disk_cache` (the AWS CLI's `~/.aws/cli/cache`, as the AWS CLI keeps
+/// them), shared with other processes and the AWS CLI.
+pub fn default_chain_with(
+    env: &crate::env::Env,
+    disk_cache: Option<super::disk_cache::DiskCache>,
+) -> ChainProvider {
     use super::container::ContainerProvider;
     use super::environment::EnvironmentProvider;
     use super::imds::ImdsProvider;
     use super::profile::{ProfileProvider, ProfileSources};
     use super::web_identity::WebIdentityProvider;
+    let profile = |sources| {
+        let p = ProfileProvider::new(env.clone()).sources(sources);
+        match &disk_cache {
+            Some(cache) => p.disk_cache(cache.clone()),
+            None => p,
+        }
+    };
     ChainProvider::new()
         .with(EnvironmentProvider::new(env.clone()))
-        .with(ProfileProvider::new(env.clone()).sources(ProfileSources::Roles))
+        .with(profile(ProfileSources::Roles))
         .with(WebIdentityProvider::from_env(env))
-        .with(ProfileProvider::new(env.clone()).sources(ProfileSources::NonRoles))
+        .with(profile(ProfileSources::NonRoles))
         .with(ContainerProvider::from_env(env))
         .with(ImdsProvider::from_env(env))
 }
