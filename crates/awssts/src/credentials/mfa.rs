@@ -2,9 +2,10 @@
 //! profile, `SerialNumber` in AssumeRole): a prompt on the terminal, a
 //! command (a YubiKey or password-manager CLI), or the caller's own code.
 //!
-//! A code is asked for only when credentials are actually fetched; the
+//! A code is asked for only when credentials are actually fetched: the
 //! credentials cache (and the disk cache across processes) keep the session,
-//! so the user is not asked again on every refresh.
+//! so the user is not asked on every request or in every process, but each
+//! refresh of the role session asks again.
 
 use std::fmt;
 use std::future::Future;
@@ -100,11 +101,23 @@ fn read_from_tty(serial: &str) -> Result<String, CredentialsError> {
 /// Runs a command and takes the code from its standard output, e.g.
 /// `ykman oath accounts code --single aws`. It runs without a shell and
 /// must finish within the timeout.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct MfaCommand {
     program: String,
     args: Vec<String>,
     timeout: Duration,
+}
+
+/// The program only: arguments sometimes carry a password manager's
+/// session token.
+impl fmt::Debug for MfaCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MfaCommand")
+            .field("program", &self.program)
+            .field("args", &format_args!("[{} hidden]", self.args.len()))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl MfaCommand {
@@ -230,6 +243,8 @@ mod tests {
     async fn command_codes() {
         let cmd = MfaCommand::new("printf 654321").unwrap();
         assert_eq!(cmd.token("serial").await.unwrap(), "654321");
+        let with_secret = MfaCommand::new("op item get --session hunter2-session").unwrap();
+        assert!(!format!("{with_secret:?}").contains("hunter2"));
         let fails = MfaCommand::new("false").unwrap();
         assert!(
             fails

@@ -507,7 +507,12 @@ where
         // Go SDK and aws-iam-authenticator hash the (empty) body, botocore
         // writes UNSIGNED-PAYLOAD. STS accepts both, so the verifier does.
         let unsigned = UNSIGNED_PAYLOAD.as_bytes();
-        let declared = single_header(req, "x-amz-content-sha256")?.is_some();
+        // As in `payload_hash`: only a signed header declares the payload.
+        let declared = single_header(req, "x-amz-content-sha256")?.is_some()
+            && claimed
+                .signed_headers
+                .iter()
+                .any(|n| n == "x-amz-content-sha256");
         if !declared {
             ok = check(&query, unsigned).0;
         }

@@ -331,6 +331,11 @@ impl Resolver<'_> {
         }
         if let Some(identity) = profile.get("source_identity") {
             builder = builder.source_identity(identity);
+            // Another source identity is another session: not the same cache entry.
+            args = args.arg(
+                "SourceIdentity",
+                serde_json::Value::String(identity.to_owned()),
+            );
         }
         // Session tags use aws-vault's keys (the AWS CLI has none):
         // `session_tags = team=infra,project=x`, `transitive_session_tags = team`.
