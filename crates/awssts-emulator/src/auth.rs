@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use crate::clock::unix_seconds;
 use crate::config::{Directory, User};
 use crate::error::StsError;
-use crate::session::{Codec, Kind, Session};
+use crate::session::{Codec, Session};
 
 /// Who signed a request.
 #[derive(Debug, Clone)]
@@ -56,10 +56,10 @@ impl Caller {
         }
     }
 
-    /// Whether the caller is an assumed-role session (so AssumeRole from it
-    /// is role chaining).
-    pub(crate) fn is_role_session(&self) -> bool {
-        self.session().is_some_and(|s| s.kind == Kind::AssumedRole)
+    /// Whether the caller signs with temporary credentials (so AssumeRole
+    /// from it is role chaining).
+    pub(crate) fn is_session(&self) -> bool {
+        self.session().is_some()
     }
 }
 

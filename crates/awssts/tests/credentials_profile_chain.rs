@@ -43,6 +43,31 @@ fn env(dir: &Path, config: &str, credentials: &str, extra: &[(&str, &str)]) -> E
     Env::from_vars(vars)
 }
 
+/// Who STS at `url` says `creds` belong to.
+async fn caller_arn(url: &str, creds: awssts::credentials::Credentials) -> String {
+    awssts::Client::builder()
+        .env(Env::from_vars(std::iter::empty::<(String, String)>()))
+        .region("us-east-1")
+        .endpoint_url(url)
+        .credentials(creds)
+        .build()
+        .unwrap()
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap()
+        .arn
+        .unwrap()
+}
+
+fn lifetime(creds: &awssts::credentials::Credentials) -> Duration {
+    creds
+        .expiration()
+        .unwrap()
+        .duration_since(SystemTime::now())
+        .unwrap()
+}
+
 const KEYS: &str = "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = canary-secret-base\n";
 
 #[tokio::test]
@@ -61,28 +86,13 @@ async fn a_two_hop_role_chain_through_moto() {
         .unwrap();
     assert!(creds.access_key_id().starts_with("ASIA"));
     assert_eq!(creds.account_id(), Some(ACCOUNT));
-    let left = creds
-        .expiration()
-        .unwrap()
-        .duration_since(SystemTime::now())
-        .unwrap();
+    let left = lifetime(&creds);
     assert!(
         left <= Duration::from_secs(3600),
         "role chaining capped at 1 h, got {left:?}"
     );
-    let who = awssts::Client::builder()
-        .env(Env::from_vars(std::iter::empty::<(String, String)>()))
-        .region("us-east-1")
-        .endpoint_url(&moto.url)
-        .credentials(creds)
-        .build()
-        .unwrap()
-        .get_caller_identity()
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        who.arn.unwrap(),
+        caller_arn(&moto.url, creds).await,
         format!("arn:aws:sts::{ACCOUNT}:assumed-role/second/hop2")
     );
 
@@ -332,4 +342,183 @@ async fn session_tags_from_the_profile_reach_sts() {
         "{msg}"
     );
     emulator.shutdown().await;
+}
+
+/// A role profile whose MFA codes come from a counter, against an emulator
+/// whose `admin` role requires MFA and accepts only alice's code 123456.
+struct MfaSetup {
+    emulator: awssts_emulator::RunningEmulator,
+    dir: tempfile::TempDir,
+    env: Env,
+    asked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+const ALICE_SERIAL: &str = "arn:aws:iam::111122223333:mfa/alice";
+const ADMIN: &str = "arn:aws:iam::111122223333:role/admin";
+
+impl MfaSetup {
+    async fn start() -> MfaSetup {
+        use awssts_emulator::{Config, RoleConfig, UserConfig};
+        let config = Config::default()
+            .user(
+                UserConfig::new(
+                    "arn:aws:iam::111122223333:user/alice",
+                    "AKIAALICEEXAMPLE0001",
+                    "aliceSecretKeyExampleAliceSecretKeyExamp",
+                )
+                .with_mfa(ALICE_SERIAL, Some("123456".into())),
+            )
+            .role(
+                RoleConfig::new(ADMIN)
+                    .trust(["111122223333"])
+                    .mfa_required(true)
+                    .max_session_duration(43_200),
+            );
+        let emulator = awssts_emulator::Emulator::with_config(config)
+            .start()
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let url = emulator.url();
+        let keys = "[alice]\naws_access_key_id = AKIAALICEEXAMPLE0001\n\
+                    aws_secret_access_key = aliceSecretKeyExampleAliceSecretKeyExamp\n";
+        let config = format!(
+            "[profile admin]\nrole_arn = {ADMIN}\nsource_profile = alice\nmfa_serial = {ALICE_SERIAL}\n\
+             region = us-east-1\nendpoint_url = {url}\n\
+             [profile admin-long]\nrole_arn = {ADMIN}\nsource_profile = alice\nmfa_serial = {ALICE_SERIAL}\n\
+             duration_seconds = 7200\nregion = us-east-1\nendpoint_url = {url}\n\
+             [profile alice]\nregion = us-east-1\nendpoint_url = {url}\n"
+        );
+        let env = env(dir.path(), &config, keys, &[]);
+        MfaSetup {
+            emulator,
+            dir,
+            env,
+            asked: std::sync::Arc::default(),
+        }
+    }
+
+    fn provider(&self, profile: &str, code: &'static str) -> ProfileProvider {
+        let asked = self.asked.clone();
+        ProfileProvider::new(self.env.clone())
+            .profile(profile)
+            .mfa(MfaCallback::new(move |_| {
+                asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(code.into())
+            }))
+    }
+
+    fn disk_cache(&self) -> DiskCache {
+        DiskCache::new(self.dir.path().join("cli-cache"))
+    }
+
+    fn asked(&self) -> usize {
+        self.asked.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_mfa_code_opens_a_session_that_assumes_the_role_again_and_again() {
+    let setup = MfaSetup::start().await;
+    // In one process: each fetch assumes the role anew (a refresh), signed
+    // by the MFA session, which the role's MFA requirement accepts.
+    let provider = setup.provider("admin", "123456");
+    let first = provider.provide_credentials().await.unwrap();
+    let second = provider.provide_credentials().await.unwrap();
+    assert_ne!(
+        first.access_key_id(),
+        second.access_key_id(),
+        "two AssumeRole calls"
+    );
+    assert_eq!(setup.asked(), 1, "one code for both role sessions");
+    assert!(
+        lifetime(&second) <= Duration::from_secs(3600),
+        "AWS caps it: role chaining"
+    );
+    let arn = caller_arn(&setup.emulator.url(), second).await;
+    assert!(
+        arn.starts_with("arn:aws:sts::111122223333:assumed-role/admin/"),
+        "{arn}"
+    );
+
+    // Across processes, with the disk cache: the role session expires (its
+    // file goes), and the next process assumes the role with the MFA
+    // session from disk: no new code.
+    let cache = setup.disk_cache();
+    let before = setup.asked();
+    let a = setup
+        .provider("admin", "123456")
+        .disk_cache(cache.clone())
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(
+        setup.asked(),
+        before + 1,
+        "a new process, a new MFA session"
+    );
+    let role_key = awssts::credentials::disk_cache::AssumeRoleArgs::new(ADMIN)
+        .mfa_serial(ALICE_SERIAL)
+        .cache_key();
+    let role_file = setup
+        .dir
+        .path()
+        .join("cli-cache")
+        .join(format!("{role_key}.json"));
+    assert!(
+        role_file.exists(),
+        "the role session is in the AWS CLI's file"
+    );
+    let files = std::fs::read_dir(setup.dir.path().join("cli-cache")).unwrap();
+    let json = files
+        .filter_map(Result::ok)
+        .filter(|f| f.path().extension().is_some_and(|e| e == "json"))
+        .count();
+    assert_eq!(json, 2, "the role session and the MFA session");
+    std::fs::remove_file(&role_file).unwrap();
+    let b = setup
+        .provider("admin", "123456")
+        .disk_cache(cache)
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_ne!(
+        a.access_key_id(),
+        b.access_key_id(),
+        "the role was assumed again"
+    );
+    assert_eq!(setup.asked(), before + 1, "with the MFA session from disk");
+    setup.emulator.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn longer_role_sessions_and_opting_out_send_the_code_with_assume_role() {
+    let setup = MfaSetup::start().await;
+    // More than an hour is impossible through a session: the code goes with
+    // each AssumeRole, as the AWS CLI sends it.
+    let long = setup.provider("admin-long", "123456");
+    let creds = long.provide_credentials().await.unwrap();
+    assert!(lifetime(&creds) > Duration::from_secs(3600), "{creds:?}");
+    long.provide_credentials().await.unwrap();
+    assert_eq!(setup.asked(), 2);
+
+    let direct = setup.provider("admin", "123456").mfa_session(false);
+    direct.provide_credentials().await.unwrap();
+    direct.provide_credentials().await.unwrap();
+    assert_eq!(setup.asked(), 4);
+
+    // A wrong code is STS's refusal, named as the MFA session's.
+    let err = setup
+        .provider("admin", "654321")
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("GetSessionToken") && msg.contains(ALICE_SERIAL),
+        "{msg}"
+    );
+    assert!(msg.contains("MultiFactorAuthentication failed"), "{msg}");
+    assert!(!msg.contains("654321"), "the code is not echoed: {msg}");
+    setup.emulator.shutdown().await;
 }

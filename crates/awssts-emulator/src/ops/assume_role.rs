@@ -90,7 +90,9 @@ pub(super) fn assume_role(
     if role.mfa_required && !mfa {
         return Err(denied());
     }
-    let duration = role_duration(&role, input.duration_seconds, caller.is_role_session())?;
+    // STS counts any session's credentials as role chaining here, those of
+    // an IAM user's GetSessionToken session included.
+    let duration = role_duration(&role, input.duration_seconds, caller.is_session())?;
     let parent = caller.session();
     let tags = session_tags(parent, &input.tags, &input.transitive_tag_keys)?;
     let inherited_identity = parent.and_then(|s| s.source_identity.clone());

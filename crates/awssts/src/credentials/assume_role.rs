@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::mfa::MfaTokenProvider;
+use super::sts_session::{credentials_from_sts, default_session_name};
 use super::{Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture};
 use crate::client::{Client, ClientBuilder, ConfigError};
 use crate::model::{AssumeRoleInput, PolicyDescriptorType, Tag};
@@ -76,31 +77,12 @@ impl AssumeRoleProvider {
             let message = format!("assuming {} failed: {e}", self.role_arn());
             CredentialsError::new(PROVIDER, message).with_source(e)
         })?;
-        let c = out.credentials.ok_or_else(|| {
+        let c = out.credentials.as_ref().ok_or_else(|| {
             CredentialsError::new(PROVIDER, "STS answered AssumeRole without credentials")
         })?;
-        let account = out
-            .assumed_role_user
-            .as_ref()
-            .and_then(|u| account_of(&u.arn))
-            .map(str::to_owned);
-        let creds = Credentials::new(
-            c.access_key_id.clone(),
-            c.secret_access_key.expose_secret(),
-            Some(c.session_token.expose_secret().to_owned()),
-            Some(c.expiration.to_system_time()),
-            PROVIDER,
-        );
-        Ok(match account {
-            Some(a) => creds.with_account_id(a),
-            None => creds,
-        })
+        let arn = out.assumed_role_user.as_ref().map(|u| u.arn.as_str());
+        Ok(credentials_from_sts(c, arn, PROVIDER))
     }
-}
-
-/// The account id in an ARN (`arn:partition:service:region:account:…`).
-pub(crate) fn account_of(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| !a.is_empty())
 }
 
 impl ProvideCredentials for AssumeRoleProvider {
@@ -182,7 +164,10 @@ impl AssumeRoleBuilder {
         self
     }
 
-    /// The MFA device the role requires, and where its codes come from.
+    /// The MFA device the role requires, and where its codes come from. A
+    /// code goes with every AssumeRole, so every refresh asks for one; to ask
+    /// once for many refreshes, sign with an
+    /// [`MfaSessionProvider`](super::mfa_session::MfaSessionProvider) instead.
     pub fn mfa(
         mut self,
         serial: impl Into<String>,
@@ -251,11 +236,7 @@ impl AssumeRoleBuilder {
             input = input.duration_seconds(i32::try_from(d.as_secs()).unwrap_or(i32::MAX));
         }
         if input.role_session_name.is_none() {
-            let millis = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis())
-                .unwrap_or_default();
-            input = input.role_session_name(format!("awssts-{millis}"));
+            input = input.role_session_name(default_session_name());
         }
         let client = self
             .client
@@ -270,20 +251,5 @@ impl AssumeRoleBuilder {
                 source_name,
             }),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn account_ids_come_from_arns() {
-        assert_eq!(
-            account_of("arn:aws:sts::123456789012:assumed-role/demo/s"),
-            Some("123456789012")
-        );
-        assert_eq!(account_of("arn:aws:sts:::x"), None);
-        assert_eq!(account_of("nonsense"), None);
     }
 }

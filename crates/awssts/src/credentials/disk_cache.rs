@@ -49,6 +49,7 @@ use zeroize::Zeroizing;
 
 pub use key::{AssumeRoleArgs, cache_key};
 
+use crate::credentials::sts_session::credentials_from_sts;
 use crate::credentials::{
     Credentials, CredentialsError, ProvideCredentials, ProvideCredentialsFuture,
 };
@@ -142,18 +143,9 @@ impl CacheEntry {
         assumed_role_user: Option<&AssumedRoleUser>,
         provider: &'static str,
     ) -> Self {
-        let mut creds = Credentials::new(
-            credentials.access_key_id.clone(),
-            credentials.secret_access_key.expose_secret(),
-            Some(credentials.session_token.expose_secret().to_owned()),
-            Some(credentials.expiration.to_system_time()),
-            provider,
-        );
-        if let Some(account) = assumed_role_user.and_then(|u| file_format::account_of_arn(&u.arn)) {
-            creds = creds.with_account_id(account);
-        }
+        let arn = assumed_role_user.map(|u| u.arn.as_str());
         CacheEntry {
-            credentials: creds,
+            credentials: credentials_from_sts(credentials, arn, provider),
             assumed_role_user: assumed_role_user.cloned(),
             request_id: None,
         }

@@ -4,8 +4,12 @@
 //!
 //! A code is asked for only when credentials are actually fetched: the
 //! credentials cache (and the disk cache across processes) keep the session,
-//! so the user is not asked on every request or in every process, but each
-//! refresh of the role session asks again.
+//! so the user is not asked on every request or in every process. An
+//! [`AssumeRoleProvider`](super::assume_role::AssumeRoleProvider) given a
+//! device sends a new code with each AssumeRole, so each refresh of the role
+//! asks again; an [MFA session](super::mfa_session) asks once per session
+//! (12 hours by default) instead, and profiles use one where they can
+//! ([`ProfileProvider::mfa_session`](super::profile::ProfileProvider::mfa_session)).
 
 use std::fmt;
 use std::future::Future;

@@ -25,8 +25,10 @@ pub mod environment;
 pub mod global;
 pub mod imds;
 pub mod mfa;
+pub mod mfa_session;
 pub mod process;
 pub mod profile;
+mod sts_session;
 pub mod web_identity;
 
 /// AWS credentials: an access key id, its secret, and for temporary

@@ -7,10 +7,10 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use zeroize::Zeroizing;
 
+use super::sts_session::{credentials_from_sts, default_session_name};
 use super::{
     Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
     ProvideCredentialsFuture,
@@ -241,7 +241,7 @@ impl WebIdentityProvider {
                 )
                 .with_source(e)
             })?;
-        let Some(c) = output.credentials else {
+        let Some(c) = &output.credentials else {
             return Err(CredentialsError::new(
                 PROVIDER,
                 format!(
@@ -250,21 +250,8 @@ impl WebIdentityProvider {
                 ),
             ));
         };
-        let creds = Credentials::new(
-            c.access_key_id,
-            c.secret_access_key.expose_secret(),
-            Some(c.session_token.expose_secret().to_owned()),
-            Some(c.expiration.to_system_time()),
-            PROVIDER,
-        );
-        let account = output
-            .assumed_role_user
-            .as_ref()
-            .and_then(|u| account_from_arn(&u.arn));
-        Ok(match account {
-            Some(account) => creds.with_account_id(account),
-            None => creds,
-        })
+        let arn = output.assumed_role_user.as_ref().map(|u| u.arn.as_str());
+        Ok(credentials_from_sts(c, arn, PROVIDER))
     }
 }
 
@@ -312,45 +299,4 @@ fn read_token(path: &Path) -> Result<Zeroizing<String>, CredentialsError> {
         ));
     }
     Ok(Zeroizing::new(token.to_owned()))
-}
-
-fn default_session_name() -> String {
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    format!("awssts-{millis}")
-}
-
-/// The account id in an ARN (`arn:partition:service:region:account:...`),
-/// when it is twelve digits.
-pub(crate) fn account_from_arn(arn: &str) -> Option<String> {
-    let account = arn.split(':').nth(4)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn account_ids_come_from_assumed_role_arns() {
-        assert_eq!(
-            account_from_arn("arn:aws:sts::123456789012:assumed-role/r/s").as_deref(),
-            Some("123456789012")
-        );
-        assert_eq!(
-            account_from_arn("arn:aws:sts::12345:assumed-role/r/s"),
-            None
-        );
-        assert_eq!(account_from_arn("not an arn"), None);
-    }
-
-    #[test]
-    fn default_session_names_are_valid_session_names() {
-        let name = default_session_name();
-        assert!(name.starts_with("awssts-"));
-        assert!(name.len() <= 64);
-        assert!(name[7..].bytes().all(|b| b.is_ascii_digit()), "{name}");
-    }
 }

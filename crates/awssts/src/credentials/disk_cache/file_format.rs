@@ -9,6 +9,7 @@ use super::python_json;
 use super::{CacheEntry, DiskCacheError};
 use crate::DateTime;
 use crate::credentials::Credentials;
+use crate::credentials::sts_session::account_of_arn;
 use crate::model::AssumedRoleUser;
 
 /// The file text for `entry`, in the key order botocore writes.
@@ -76,7 +77,7 @@ pub(super) fn decode(text: &str, provider: &'static str) -> Result<CacheEntry, &
     });
     let account_id = field("AccountId")
         .map(str::to_owned)
-        .or_else(|| account_of_arn(assumed_role_user.as_ref()?.arn.as_str()));
+        .or_else(|| account_of_arn(assumed_role_user.as_ref()?.arn.as_str()).map(str::to_owned));
     let request_id = value
         .get("ResponseMetadata")
         .and_then(|m| m.get("RequestId"))
@@ -120,16 +121,6 @@ fn parse_expiration(s: &str) -> Option<DateTime> {
         }
     }
     DateTime::parse(s).ok()
-}
-
-/// The account field of an ARN (`arn:partition:service:region:account:...`).
-pub(super) fn account_of_arn(arn: &str) -> Option<String> {
-    let mut parts = arn.split(':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    let account = parts.nth(3)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.to_owned())
 }
 
 /// A JSON value written in a fixed key order (botocore writes the response

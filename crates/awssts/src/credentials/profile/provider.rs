@@ -9,6 +9,11 @@
 //! `session_tags = team=infra,project=alpha` and
 //! `transitive_session_tags = team`.
 //!
+//! With `mfa_serial` and an IAM user's keys as the source, the code opens an
+//! MFA session that then assumes the role each time it is refreshed, so the
+//! user is asked once per MFA session rather than once per role session
+//! (see [`ProfileProvider::mfa_session`]).
+//!
 //! The profile files are read and the provider tree is built once, on the
 //! first call; each call after that only runs the tree (which a
 //! [`CredentialsCache`](crate::credentials) in front of it makes rare).
@@ -20,12 +25,14 @@ use tokio::sync::OnceCell;
 
 use super::{Profile, ProfileSet};
 use crate::client::ClientBuilder;
-use crate::credentials::assume_role::AssumeRoleProvider;
+use crate::credentials::assume_role::{AssumeRoleProvider, ROLE_CHAINING_MAX};
+use crate::credentials::cache::CredentialsCache;
 use crate::credentials::container::ContainerProvider;
 use crate::credentials::disk_cache::{AssumeRoleArgs, DiskCache, DiskCachedProvider};
 use crate::credentials::environment::EnvironmentProvider;
 use crate::credentials::imds::ImdsProvider;
 use crate::credentials::mfa::{MfaPrompt, MfaTokenProvider};
+use crate::credentials::mfa_session::MfaSessionProvider;
 use crate::credentials::process::ProcessProvider;
 use crate::credentials::web_identity::WebIdentityProvider;
 use crate::credentials::{CredentialsError, ProvideCredentials, ProvideCredentialsFuture};
@@ -57,6 +64,7 @@ pub struct ProfileProvider {
     profile: Option<String>,
     sources: ProfileSources,
     mfa: Arc<dyn MfaTokenProvider>,
+    mfa_session: bool,
     disk_cache: Option<DiskCache>,
     /// Built on first use and shared by clones; every setter starts a new
     /// one, so a changed setting is never answered by an old tree.
@@ -71,6 +79,7 @@ impl ProfileProvider {
             profile: None,
             sources: ProfileSources::All,
             mfa: Arc::new(MfaPrompt::new()),
+            mfa_session: true,
             disk_cache: None,
             resolved: Arc::default(),
         }
@@ -97,6 +106,22 @@ impl ProfileProvider {
     #[must_use]
     pub fn mfa(mut self, tokens: impl MfaTokenProvider + 'static) -> Self {
         self.mfa = Arc::new(tokens);
+        self.resolved = Arc::default();
+        self
+    }
+
+    /// Whether a role profile with `mfa_serial` and an IAM user's keys as
+    /// its source opens an MFA session (`GetSessionToken` with the code) and
+    /// assumes the role with it, as aws-vault does (default: yes). One code
+    /// then lasts as long as that session (12 hours, and across processes
+    /// with a [disk cache](Self::disk_cache)) instead of one role session,
+    /// but AWS caps a role assumed that way at one hour, so a profile whose
+    /// `duration_seconds` asks for longer sends the code with each
+    /// AssumeRole instead, as the AWS CLI always does. `false` does that for
+    /// every profile.
+    #[must_use]
+    pub fn mfa_session(mut self, enabled: bool) -> Self {
+        self.mfa_session = enabled;
         self.resolved = Arc::default();
         self
     }
@@ -152,6 +177,7 @@ impl ProfileProvider {
             set: &set,
             env: &i.env,
             mfa: &i.mfa,
+            mfa_session: i.mfa_session,
             disk_cache: i.disk_cache.as_ref(),
         };
         let has_role = profile.get("role_arn").is_some();
@@ -183,12 +209,31 @@ struct Resolver<'a> {
     set: &'a ProfileSet,
     env: &'a Env,
     mfa: &'a Arc<dyn MfaTokenProvider>,
+    mfa_session: bool,
     disk_cache: Option<&'a DiskCache>,
 }
 
-/// Whether the credentials a provider yields belong to a role (for the
-/// role-chaining cap).
-type Resolved = (Arc<dyn ProvideCredentials>, bool);
+/// What kind of credentials a provider yields: a role's bring the
+/// role-chaining cap; an IAM user's long-term keys can open an MFA session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    Role,
+    LongTermKeys { access_key_id: String },
+    Other,
+}
+
+type Resolved = (Arc<dyn ProvideCredentials>, Kind);
+
+/// Static credentials, with their kind.
+fn keys(creds: crate::credentials::Credentials) -> Resolved {
+    let kind = match creds.session_token() {
+        None => Kind::LongTermKeys {
+            access_key_id: creds.access_key_id().to_owned(),
+        },
+        Some(_) => Kind::Other,
+    };
+    (Arc::new(creds), kind)
+}
 
 /// `session_tags = key=value,key2=value2`, in order.
 fn session_tags(profile: &Profile) -> Result<Vec<(&str, &str)>, CredentialsError> {
@@ -241,10 +286,10 @@ impl Resolver<'_> {
             ));
         }
         if let Some(creds) = profile.static_credentials() {
-            return Ok((Arc::new(creds?), false));
+            return Ok(keys(creds?));
         }
         if let Some(process) = ProcessProvider::from_profile(profile) {
-            return Ok((Arc::new(process), false));
+            return Ok((Arc::new(process), Kind::Other));
         }
         Err(CredentialsError::not_loaded(
             PROVIDER,
@@ -270,11 +315,11 @@ impl Resolver<'_> {
             if let Some(d) = self.duration(profile)? {
                 p = p.duration_seconds(i32::try_from(d.as_secs()).unwrap_or(i32::MAX));
             }
-            return Ok((Arc::new(p), true));
+            return Ok((Arc::new(p), Kind::Role));
         }
         let source_profile = profile.get("source_profile");
         let credential_source = profile.get("credential_source");
-        let (source, chained): Resolved = match (source_profile, credential_source) {
+        let (source, kind): Resolved = match (source_profile, credential_source) {
             (Some(_), Some(_)) => {
                 return Err(invalid(
                     profile,
@@ -289,7 +334,7 @@ impl Resolver<'_> {
                         .to_owned(),
                 ));
             }
-            (None, Some(source)) => (self.credential_source(profile, source)?, false),
+            (None, Some(source)) => self.credential_source(profile, source)?,
             (Some(name), None) => {
                 let source = self.set.profile(name).ok_or_else(|| {
                     invalid(
@@ -300,7 +345,7 @@ impl Resolver<'_> {
                 if name == profile.name() {
                     // A profile may name itself to use its own static keys.
                     match source.static_credentials() {
-                        Some(creds) => (Arc::new(creds?) as Arc<dyn ProvideCredentials>, false),
+                        Some(creds) => keys(creds?),
                         None => {
                             return Err(invalid(
                                 profile,
@@ -319,7 +364,7 @@ impl Resolver<'_> {
                 }
             }
         };
-        let mut builder = AssumeRoleProvider::builder(role_arn).role_chaining(chained);
+        let mut builder = AssumeRoleProvider::builder(role_arn);
         let mut args = AssumeRoleArgs::new(role_arn);
         if let Some(name) = session_name {
             builder = builder.session_name(name);
@@ -360,19 +405,37 @@ impl Resolver<'_> {
             }
             args = args.arg("TransitiveTagKeys", serde_json::json!(keys));
         }
-        if let Some(d) = self.duration(profile)? {
+        let duration = self.duration(profile)?;
+        if let Some(d) = duration {
             builder = builder.duration(d);
             args = args.duration_seconds(u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
-        }
-        if let Some(serial) = profile.get("mfa_serial") {
-            builder = builder.mfa_shared(serial, self.mfa.clone());
-            args = args.mfa_serial(serial);
         }
         let client = ClientBuilder::default()
             .env(self.env.clone())
             .profile(self.set, profile.name())
             .map_err(|e| CredentialsError::invalid_configuration(PROVIDER, e.to_string()))?;
+        let mut source = source;
+        let mut chained = kind == Kind::Role;
+        if let Some(serial) = profile.get("mfa_serial") {
+            // The AWS CLI's key (with the serial), so it shares the role's
+            // session whichever way the code reached STS.
+            args = args.mfa_serial(serial);
+            // An MFA session spares a code on each role refresh, but makes
+            // the role session a chained one (1 hour): only when the keys
+            // can open one and the profile does not ask for longer.
+            let one_hour_is_enough = duration.is_none_or(|d| d <= ROLE_CHAINING_MAX);
+            if let (true, Kind::LongTermKeys { access_key_id }, true) =
+                (self.mfa_session, &kind, one_hour_is_enough)
+            {
+                source =
+                    self.mfa_session(profile, serial, access_key_id, source, client.clone())?;
+                chained = true;
+            } else {
+                builder = builder.mfa_shared(serial, self.mfa.clone());
+            }
+        }
         let provider = builder
+            .role_chaining(chained)
             .client_builder(client)
             .build_shared(source, None)
             .map_err(|e| invalid(profile, format!("cannot set up the STS client: {e}")))?;
@@ -384,18 +447,65 @@ impl Resolver<'_> {
             )),
             None => Arc::new(provider),
         };
-        Ok((provider, true))
+        Ok((provider, Kind::Role))
+    }
+
+    /// The MFA session that signs a role's AssumeRole calls in place of
+    /// `keys`: kept in memory, and on disk when there is a disk cache, so a
+    /// new code is needed only when the session itself runs out.
+    fn mfa_session(
+        &self,
+        profile: &Profile,
+        serial: &str,
+        access_key_id: &str,
+        keys: Arc<dyn ProvideCredentials>,
+        client: ClientBuilder,
+    ) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
+        let session = MfaSessionProvider::builder(serial, self.mfa.clone())
+            .client_builder(client)
+            .build_shared(keys)
+            .map_err(|e| invalid(profile, format!("cannot set up the STS client: {e}")))?;
+        let session: Arc<dyn ProvideCredentials> = match self.disk_cache {
+            Some(cache) => {
+                // Never an AssumeRole key: `GetSessionToken` has no RoleArn.
+                // The access key id tells one user's session from another's.
+                let key = AssumeRoleArgs::default()
+                    .arg("Operation", "GetSessionToken".into())
+                    .arg("SerialNumber", serial.into())
+                    .arg("SourceAccessKeyId", access_key_id.into())
+                    .cache_key();
+                Arc::new(DiskCachedProvider::new(
+                    key,
+                    Arc::new(session),
+                    cache.clone(),
+                ))
+            }
+            None => Arc::new(session),
+        };
+        Ok(Arc::new(CredentialsCache::new(session)))
     }
 
     fn credential_source(
         &self,
         profile: &Profile,
         source: &str,
-    ) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
+    ) -> Result<Resolved, CredentialsError> {
         Ok(match source {
-            "Environment" => Arc::new(EnvironmentProvider::new(self.env.clone())),
-            "Ec2InstanceMetadata" => Arc::new(ImdsProvider::from_env(self.env)),
-            "EcsContainer" => Arc::new(ContainerProvider::from_env(self.env)),
+            "Environment" => {
+                // Known now, as the provider reads the same variables.
+                let kind = match (
+                    self.env.get("AWS_ACCESS_KEY_ID"),
+                    self.env.get("AWS_SESSION_TOKEN"),
+                ) {
+                    (Some(id), None) => Kind::LongTermKeys {
+                        access_key_id: id.trim().to_owned(),
+                    },
+                    _ => Kind::Other,
+                };
+                (Arc::new(EnvironmentProvider::new(self.env.clone())), kind)
+            }
+            "Ec2InstanceMetadata" => (Arc::new(ImdsProvider::from_env(self.env)), Kind::Other),
+            "EcsContainer" => (Arc::new(ContainerProvider::from_env(self.env)), Kind::Other),
             other => {
                 return Err(invalid(
                     profile,
