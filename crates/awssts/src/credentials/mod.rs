@@ -187,9 +187,18 @@ impl PartialEq for Credentials {
 impl Eq for Credentials {}
 
 /// Why credentials could not be provided.
+///
+/// One pointer wide, so that `Result<Credentials, CredentialsError>` is two
+/// words and a cache read moves next to nothing.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct CredentialsError {
+    inner: Box<ErrorInner>,
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("{provider}: {message}")]
-pub struct CredentialsError {
+struct ErrorInner {
     provider: &'static str,
     kind: CredentialsErrorKind,
     message: String,
@@ -241,32 +250,34 @@ impl CredentialsError {
         message: impl Into<String>,
     ) -> Self {
         CredentialsError {
-            provider,
-            kind,
-            message: message.into(),
-            source: None,
+            inner: Box::new(ErrorInner {
+                provider,
+                kind,
+                message: message.into(),
+                source: None,
+            }),
         }
     }
 
     /// The same error, caused by `source`.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     /// The provider that failed.
     pub fn provider(&self) -> &'static str {
-        self.provider
+        self.inner.provider
     }
 
     /// The broad reason.
     pub fn kind(&self) -> CredentialsErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The message, without the provider name.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 }
 
@@ -376,6 +387,27 @@ mod tests {
         assert_eq!(with_account.account_id(), Some("123456789012"));
         assert_eq!(with_account.secret_access_key(), "very-secret-key");
         assert_eq!(c.account_id(), None);
+    }
+
+    #[test]
+    fn a_read_result_is_two_words() {
+        // Cache reads move this around; a wide error would make them copy it.
+        assert_eq!(
+            std::mem::size_of::<Result<Credentials, CredentialsError>>(),
+            2 * std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn errors_show_provider_message_and_cause() {
+        let io = std::io::Error::other("disk on fire");
+        let e = CredentialsError::invalid_configuration("profile", "bad file").with_source(io);
+        assert_eq!(e.to_string(), "profile: bad file");
+        assert_eq!(e.kind(), CredentialsErrorKind::InvalidConfiguration);
+        assert_eq!(
+            std::error::Error::source(&e).map(ToString::to_string),
+            Some("disk on fire".to_owned())
+        );
     }
 
     #[test]
