@@ -11,7 +11,7 @@
 //!   STS model; [`protocol`] encodes and decodes them (awsQuery forms, XML).
 //! - [`endpoint`] implements STS's endpoint rules (regional, legacy global,
 //!   FIPS, dual-stack, every partition, custom endpoints).
-//! - [`transport`] is the pooled HTTP/1.1 client (hyper and rustls) with a
+//! - [`transport`] is the pooled HTTP/1.1 client (its own, over rustls) with a
 //!   connection recycling policy; [`retry`] the AWS standard and adaptive
 //!   retry modes, with clock-skew correction.
 //! - [`credentials`] finds credentials the way the AWS CLI does (environment,

@@ -1,16 +1,10 @@
-//! Opening one connection: DNS, TCP, TLS, then the HTTP/1.1 handshake with
-//! its driver task spawned on the current tokio runtime.
+//! Opening one connection: DNS, TCP, then TLS.
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::client::conn::http1;
-use hyper::rt::{Read, Write};
-use hyper_util::rt::TokioIo;
 use rustls::ClientConfig;
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
@@ -18,10 +12,8 @@ use tokio::time::{Instant, timeout_at};
 use tokio_rustls::TlsConnector;
 
 use super::error::{TransportError, TransportErrorKind};
+use super::http1::{Connection, Stream};
 use super::pool::Origin;
-
-/// The sending half of an HTTP/1.1 connection whose driver runs in a task.
-pub(crate) type Sender = http1::SendRequest<Full<Bytes>>;
 
 /// Connects to `origin`. DNS, TCP and TLS together must finish within
 /// `connect_timeout`.
@@ -30,7 +22,7 @@ pub(crate) async fn connect(
     connect_timeout: Duration,
     keepalive: Option<Duration>,
     tls: &Arc<ClientConfig>,
-) -> Result<Sender, TransportError> {
+) -> Result<Connection, TransportError> {
     let deadline = Instant::now() + connect_timeout;
     let timed_out = || {
         TransportError::new(
@@ -49,7 +41,7 @@ pub(crate) async fn connect(
         tracing::debug!(host = origin.host(), error = %e, "could not set TCP options");
     }
     if !origin.is_tls() {
-        return handshake(TokioIo::new(tcp), origin).await;
+        return Ok(Connection::new(Stream::Plain(tcp)));
     }
     let name = server_name(origin)?;
     let tls_stream = match timeout_at(
@@ -67,7 +59,7 @@ pub(crate) async fn connect(
         }
         Err(_) => return Err(timed_out()),
     };
-    handshake(TokioIo::new(tls_stream), origin).await
+    Ok(Connection::new(Stream::Tls(Box::new(tls_stream))))
 }
 
 /// Resolves the host and tries each address in turn. Each gets an equal share
@@ -136,24 +128,6 @@ fn server_name(origin: &Origin) -> Result<ServerName<'static>, TransportError> {
             .message("the host is not a valid TLS server name")
             .with_source(e)
     })
-}
-
-async fn handshake<T>(io: T, origin: &Origin) -> Result<Sender, TransportError>
-where
-    T: Read + Write + Unpin + Send + 'static,
-{
-    let (sender, conn) = http1::Builder::new()
-        .handshake(io)
-        .await
-        .map_err(|e| TransportError::from_hyper(e, origin.host(), origin.port()))?;
-    tokio::spawn(async move {
-        // Ends when the connection closes: peer EOF, error, or every
-        // `Sender` dropped (retired or evicted by the pool).
-        if let Err(e) = conn.await {
-            tracing::debug!(error = %e, "connection ended with an error");
-        }
-    });
-    Ok(sender)
 }
 
 /// Parses an IP literal host (brackets already stripped).

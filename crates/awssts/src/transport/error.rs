@@ -134,27 +134,6 @@ impl TransportError {
                 | TransportErrorKind::AttemptTimeout
         )
     }
-
-    /// Classifies a hyper error seen on an established connection.
-    pub(crate) fn from_hyper(err: hyper::Error, host: &str, port: u16) -> Self {
-        let kind = classify_hyper(&err);
-        TransportError::new(kind, host, port).with_source(err)
-    }
-}
-
-/// Maps a hyper error onto our kinds: closed/reset connections apart from
-/// other I/O failures, and both apart from malformed responses.
-pub(crate) fn classify_hyper(err: &hyper::Error) -> TransportErrorKind {
-    if err.is_canceled() || err.is_incomplete_message() || err.is_closed() {
-        return TransportErrorKind::ConnectionClosed;
-    }
-    if err.is_parse() || err.is_parse_status() || err.is_user() {
-        return TransportErrorKind::Protocol;
-    }
-    match find_io_error(err) {
-        Some(io) => classify_io(io.kind()),
-        None => TransportErrorKind::Protocol,
-    }
 }
 
 /// Whether an I/O error means the peer went away.
@@ -167,19 +146,6 @@ pub(crate) fn classify_io(kind: io::ErrorKind) -> TransportErrorKind {
         | io::ErrorKind::NotConnected => TransportErrorKind::ConnectionClosed,
         _ => TransportErrorKind::Io,
     }
-}
-
-fn find_io_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a io::Error> {
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
-    // Bounded: error chains are short, but a cyclic chain must not hang us.
-    for _ in 0..16 {
-        let e = cur?;
-        if let Some(io) = e.downcast_ref::<io::Error>() {
-            return Some(io);
-        }
-        cur = e.source();
-    }
-    None
 }
 
 /// Formats a duration the way people write timeouts: `20s`, `3.1s`, `250ms`.

@@ -23,9 +23,9 @@
 //! # Runtime
 //!
 //! `send` must run inside a tokio runtime with the `net` and `time` drivers
-//! enabled (`Builder::enable_all()`, or `#[tokio::main]`): each connection's
-//! driver runs in a task started with `tokio::spawn`, and the timeouts use
-//! tokio's timer.
+//! enabled (`Builder::enable_all()`, or `#[tokio::main]`). The exchange runs
+//! in the caller's task: no task is spawned per connection, so nothing is
+//! handed between tasks on the way (see `http1`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), awssts::transport::TransportError> {
@@ -39,10 +39,10 @@
 //! # }
 //! ```
 
-mod body;
 mod config;
 mod connect;
 mod error;
+mod http1;
 mod pool;
 mod tls;
 
@@ -51,16 +51,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{CONNECTION, CONTENT_LENGTH, HOST};
-use http::{HeaderMap, HeaderValue, Method, Uri, Version};
-use http_body_util::Full;
-use hyper::body::{Body as _, Incoming};
+use http::header::{CONTENT_LENGTH, HOST};
+use http::{HeaderMap, Method, Uri};
 use rustls::ClientConfig;
 
 pub use config::{RootSource, TlsRoots, TransportConfig};
 pub use error::{TransportError, TransportErrorKind};
 pub use pool::PoolStats;
 
+use http1::{Failure, Limits};
 use pool::{Conn, ConnState, Counters, HostPool, Origin, Policy};
 
 /// A request to send: method, absolute `http`/`https` URI, headers and body.
@@ -160,39 +159,6 @@ impl fmt::Debug for Transport {
             .field("config", &self.inner.config)
             .field("stats", &self.stats())
             .finish()
-    }
-}
-
-/// Why no response head arrived.
-enum HeadFailure {
-    Hyper(hyper::Error),
-    Timeout(std::time::Duration),
-}
-
-/// The request in pieces, so that it can be rebuilt for the one resend
-/// after a stale connection.
-struct Parts {
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Parts {
-    fn to_request(&self) -> http::Request<Full<Bytes>> {
-        let mut req = http::Request::new(Full::new(self.body.clone()));
-        *req.method_mut() = self.method.clone();
-        *req.uri_mut() = self.uri.clone();
-        *req.headers_mut() = self.headers.clone();
-        req
-    }
-
-    fn into_request(self) -> http::Request<Full<Bytes>> {
-        let mut req = http::Request::new(Full::new(self.body));
-        *req.method_mut() = self.method;
-        *req.uri_mut() = self.uri;
-        *req.headers_mut() = self.headers;
-        req
     }
 }
 
@@ -297,56 +263,46 @@ impl Inner {
                 origin.port(),
             )
         })?;
-        let parts = prepare(request, origin);
+        let message = encode(&request, origin);
+        let head_request = request.method == Method::HEAD;
+        let limits = Limits {
+            read_timeout: self.config.read_timeout,
+            max_body: self.config.max_response_bytes,
+        };
         let (mut conn, reused) = self.obtain(pool, false).await?;
-        let head = if reused {
-            // A copy is kept only here, where the connection may turn out to
-            // have been closed by the server while it sat idle.
-            match self.round_trip(&mut conn, parts.to_request()).await {
-                Err(HeadFailure::Hyper(e)) if is_stale(&e) => {
-                    tracing::debug!(host = origin.host(), error = %e, "pooled connection was stale; resending on a new one");
-                    Counters::bump(&self.counters.failed);
-                    Counters::bump(&self.counters.stale_retries);
-                    (conn, _) = self.obtain(pool, true).await?;
-                    self.round_trip(&mut conn, parts.into_request()).await
-                }
-                other => other,
-            }
-        } else {
-            self.round_trip(&mut conn, parts.into_request()).await
-        };
-        let response = head.map_err(|failure| {
-            Counters::bump(&self.counters.failed);
-            match failure {
-                HeadFailure::Hyper(e) => {
-                    TransportError::from_hyper(e, origin.host(), origin.port())
-                }
-                HeadFailure::Timeout(d) => TransportError::new(
-                    TransportErrorKind::ReadTimeout,
-                    origin.host(),
-                    origin.port(),
-                )
-                .duration(d),
-            }
-        })?;
-        self.finish(pool, conn, response).await
-    }
-
-    /// Sends the request and waits for the response head.
-    async fn round_trip(
-        &self,
-        conn: &mut Conn,
-        request: http::Request<Full<Bytes>>,
-    ) -> Result<http::Response<Incoming>, HeadFailure> {
         conn.state.requests = conn.state.requests.saturating_add(1);
-        let sent = conn.sender.send_request(request);
-        let head = match self.config.read_timeout {
-            None => sent.await,
-            Some(d) => tokio::time::timeout(d, sent)
-                .await
-                .map_err(|_| HeadFailure::Timeout(d))?,
-        };
-        head.map_err(HeadFailure::Hyper)
+        let mut result = conn
+            .connection
+            .exchange(&message, head_request, limits)
+            .await;
+        if reused && let Err(Failure::ClosedBeforeResponse(e)) = &result {
+            // The server closed the connection while it sat idle in the pool;
+            // nothing was processed, so the request goes once more, on a new one.
+            tracing::debug!(host = origin.host(), error = ?e, "pooled connection was stale; resending on a new one");
+            Counters::bump(&self.counters.failed);
+            Counters::bump(&self.counters.stale_retries);
+            (conn, _) = self.obtain(pool, true).await?;
+            conn.state.requests = 1;
+            result = conn
+                .connection
+                .exchange(&message, head_request, limits)
+                .await;
+        }
+        let response = result.map_err(|failure| {
+            Counters::bump(&self.counters.failed);
+            failure_to_error(failure, origin, limits.max_body)
+        })?;
+        if response.reusable {
+            conn.state.record(response.status, Instant::now());
+            pool.checkin(conn, &self.policy, &self.counters, Instant::now());
+        } else {
+            Counters::bump(&self.counters.closed_by_server);
+        }
+        Ok(HttpResponse {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+        })
     }
 
     /// An idle connection that is still open, or else (or when `fresh`) a
@@ -355,16 +311,14 @@ impl Inner {
         if !fresh {
             // Bounded by the idle list, which only shrinks here.
             while let Some(mut conn) = pool.checkout(&self.policy, &self.counters, Instant::now()) {
-                // Waits for the connection's driver to finish with the
-                // previous response; fails if the connection closed since.
-                if conn.sender.ready().await.is_ok() {
+                if conn.connection.is_open() {
                     Counters::bump(&self.counters.reused);
                     return Ok((conn, true));
                 }
                 Counters::bump(&self.counters.closed_idle);
             }
         }
-        let sender = connect::connect(
+        let connection = connect::connect(
             &pool.origin,
             self.config.connect_timeout,
             self.config.tcp_keepalive,
@@ -379,115 +333,96 @@ impl Inner {
         );
         Ok((
             Conn {
-                sender,
+                connection,
                 state: ConnState::new(Instant::now()),
             },
             false,
         ))
     }
+}
 
-    /// Reads the body and, when the exchange left the connection reusable,
-    /// returns it to the pool.
-    async fn finish(
-        &self,
-        pool: &HostPool,
-        mut conn: Conn,
-        response: http::Response<Incoming>,
-    ) -> Result<HttpResponse, TransportError> {
-        let origin = &pool.origin;
-        let (head, mut body) = response.into_parts();
-        let limit = self.config.max_response_bytes;
-        let size_hint = body.size_hint().exact();
-        if size_hint.is_some_and(|n| n > limit as u64) {
-            Counters::bump(&self.counters.failed);
-            return Err(body::too_large(origin, limit));
+fn failure_to_error(failure: Failure, origin: &Origin, max_body: usize) -> TransportError {
+    let error = |kind| TransportError::new(kind, origin.host(), origin.port());
+    let closed = |e: Option<std::io::Error>, message| {
+        let err = error(TransportErrorKind::ConnectionClosed).message(message);
+        match e {
+            Some(e) => err.with_source(e),
+            None => err,
         }
-        let bytes = match body::read_to_end(
-            &mut body,
-            size_hint,
-            limit,
-            self.config.read_timeout,
-            origin,
-        )
-        .await
-        {
-            Ok(b) => b,
-            Err(e) => {
-                Counters::bump(&self.counters.failed);
-                return Err(e);
-            }
-        };
-        let status = head.status.as_u16();
-        if keeps_alive(head.version, &head.headers) {
-            conn.state.record(status, Instant::now());
-            pool.checkin(conn, &self.policy, &self.counters, Instant::now());
-        } else {
-            Counters::bump(&self.counters.closed_by_server);
+    };
+    match failure {
+        Failure::ClosedBeforeResponse(e) => {
+            closed(e, "the server closed the connection before responding")
         }
-        Ok(HttpResponse {
-            status,
-            headers: head.headers,
-            body: bytes,
-        })
+        Failure::ClosedDuringResponse(e) => closed(
+            e,
+            "the server closed the connection in the middle of the response",
+        ),
+        Failure::Io(e) => error(error::classify_io(e.kind())).with_source(e),
+        Failure::Timeout(d) => error(TransportErrorKind::ReadTimeout).duration(d),
+        Failure::Protocol(why) => error(TransportErrorKind::Protocol).message(why),
+        Failure::TooLarge => error(TransportErrorKind::BodyTooLarge).limit(max_body),
     }
 }
 
-/// Adds what HTTP/1.1 needs and the caller left out, and puts the URI in
-/// origin form (`/path?query`), which is what goes on the request line.
-fn prepare(request: HttpRequest, origin: &Origin) -> Parts {
+/// The request as it goes on the wire: the request line in origin form
+/// (`/path?query`), the caller's headers, `Host` and `Content-Length` when
+/// the caller left them out, then the body, in one buffer written at once.
+fn encode(request: &HttpRequest, origin: &Origin) -> Vec<u8> {
     let HttpRequest {
-        method,
-        uri,
-        mut headers,
-        body,
-    } = request;
-    if !headers.contains_key(HOST) {
-        headers.insert(HOST, origin.host_header().clone());
-    }
-    if !headers.contains_key(CONTENT_LENGTH)
-        && (!body.is_empty()
-            || !matches!(
-                method,
-                Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE
-            ))
-    {
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
-    }
-    let uri = match uri.path_and_query() {
-        Some(pq) => Uri::from(pq.clone()),
-        None => Uri::from_static("/"),
-    };
-    Parts {
         method,
         uri,
         headers,
         body,
+    } = request;
+    let target = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let target = if target.is_empty() { "/" } else { target };
+    let fields: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    let mut out = Vec::with_capacity(target.len() + fields + body.len() + 96);
+    out.extend_from_slice(method.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+    if !headers.contains_key(HOST) {
+        push_field(&mut out, b"host", origin.host_header().as_bytes());
     }
+    for (name, value) in headers {
+        push_field(&mut out, name.as_str().as_bytes(), value.as_bytes());
+    }
+    if !headers.contains_key(CONTENT_LENGTH)
+        && (!body.is_empty()
+            || !matches!(
+                *method,
+                Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE
+            ))
+    {
+        // Decimal digits of the length, most significant first.
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = body.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        push_field(&mut out, b"content-length", &digits[at..]);
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    out
 }
 
-/// Whether hyper's error means the connection was already closed when the
-/// request went out: the server dropped an idle connection we had pooled.
-fn is_stale(err: &hyper::Error) -> bool {
-    err.is_canceled()
-        || err.is_incomplete_message()
-        || err.is_closed()
-        || error::classify_hyper(err) == TransportErrorKind::ConnectionClosed
-}
-
-/// HTTP/1.1 keeps the connection unless told `close`; HTTP/1.0 closes it
-/// unless told `keep-alive`.
-fn keeps_alive(version: Version, headers: &HeaderMap) -> bool {
-    let has = |token: &str| {
-        headers.get_all(CONNECTION).iter().any(|v| {
-            v.to_str()
-                .is_ok_and(|s| s.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
-        })
-    };
-    match version {
-        Version::HTTP_11 => !has("close"),
-        Version::HTTP_10 => has("keep-alive"),
-        _ => false,
-    }
+fn push_field(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    out.extend_from_slice(name);
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"\r\n");
 }
 
 #[cfg(test)]
@@ -498,48 +433,62 @@ mod tests {
         Origin::new(false, "127.0.0.1", 8080).unwrap()
     }
 
+    fn encoded(req: &HttpRequest) -> String {
+        String::from_utf8(encode(req, &origin())).unwrap()
+    }
+
     #[test]
-    fn prepare_adds_host_and_length_and_uses_origin_form() {
+    fn encode_adds_host_and_length_and_uses_origin_form() {
         let mut req = HttpRequest::new(
             Method::POST,
             Uri::from_static("http://127.0.0.1:8080/a/b?x=1"),
         );
+        req.headers.insert(
+            "x-amz-date",
+            http::HeaderValue::from_static("20260101T000000Z"),
+        );
         req.body = Bytes::from_static(b"Action=GetCallerIdentity");
-        let p = prepare(req, &origin());
-        assert_eq!(p.uri, "/a/b?x=1");
-        assert_eq!(p.headers[HOST], "127.0.0.1:8080");
-        assert_eq!(p.headers[CONTENT_LENGTH], "24");
+        assert_eq!(
+            encoded(&req),
+            "POST /a/b?x=1 HTTP/1.1\r\nhost: 127.0.0.1:8080\r\nx-amz-date: 20260101T000000Z\r\n\
+             content-length: 24\r\n\r\nAction=GetCallerIdentity"
+        );
     }
 
     #[test]
-    fn prepare_keeps_callers_headers() {
+    fn encode_keeps_callers_headers() {
         let mut req = HttpRequest::new(Method::POST, Uri::from_static("http://127.0.0.1:8080"));
         req.headers
-            .insert(HOST, HeaderValue::from_static("example.com"));
+            .insert(HOST, http::HeaderValue::from_static("example.com"));
         req.headers
-            .insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
-        let p = prepare(req, &origin());
-        assert_eq!(p.uri, "/");
-        assert_eq!(p.headers[HOST], "example.com");
-        assert_eq!(p.headers.get_all(HOST).iter().count(), 1);
-        assert_eq!(p.headers[CONTENT_LENGTH], "0");
+            .insert(CONTENT_LENGTH, http::HeaderValue::from_static("0"));
+        assert_eq!(
+            encoded(&req),
+            "POST / HTTP/1.1\r\nhost: example.com\r\ncontent-length: 0\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn lengths_are_written_in_decimal() {
+        for n in [0usize, 7, 10, 99, 100, 12_345, 1_000_000] {
+            let mut req =
+                HttpRequest::new(Method::POST, Uri::from_static("http://127.0.0.1:8080/"));
+            req.body = Bytes::from(vec![b'a'; n]);
+            let text = encoded(&req);
+            assert!(
+                text.contains(&format!("\r\ncontent-length: {n}\r\n")),
+                "{n}"
+            );
+        }
     }
 
     #[test]
     fn empty_get_has_no_length() {
         let req = HttpRequest::new(Method::GET, Uri::from_static("http://127.0.0.1:8080/"));
-        assert!(!prepare(req, &origin()).headers.contains_key(CONTENT_LENGTH));
-    }
-
-    #[test]
-    fn keep_alive_rules() {
-        let mut h = HeaderMap::new();
-        assert!(keeps_alive(Version::HTTP_11, &h));
-        assert!(!keeps_alive(Version::HTTP_10, &h));
-        h.insert(CONNECTION, HeaderValue::from_static("Keep-Alive"));
-        assert!(keeps_alive(Version::HTTP_10, &h));
-        h.insert(CONNECTION, HeaderValue::from_static("upgrade, Close"));
-        assert!(!keeps_alive(Version::HTTP_11, &h));
+        assert_eq!(
+            encoded(&req),
+            "GET / HTTP/1.1\r\nhost: 127.0.0.1:8080\r\n\r\n"
+        );
     }
 
     #[test]
@@ -550,7 +499,7 @@ mod tests {
         );
         req.headers.insert(
             "authorization",
-            HeaderValue::from_static("AWS4-HMAC-SHA256 secret"),
+            http::HeaderValue::from_static("AWS4-HMAC-SHA256 secret"),
         );
         req.body = Bytes::from_static(b"token=abc");
         let shown = format!("{req:?}");

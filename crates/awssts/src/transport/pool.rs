@@ -13,7 +13,8 @@ use http::HeaderValue;
 use tokio::sync::Semaphore;
 
 use super::config::TransportConfig;
-use super::connect::{Sender, parse_ip};
+use super::connect::parse_ip;
+use super::http1::Connection;
 
 /// Where connections go: scheme, host and port, plus what is derived from
 /// them once per host rather than once per request.
@@ -108,7 +109,7 @@ impl ConnState {
 
 /// A live connection and its history.
 pub(crate) struct Conn {
-    pub(crate) sender: Sender,
+    pub(crate) connection: Connection,
     pub(crate) state: ConnState,
 }
 
@@ -312,7 +313,7 @@ impl HostPool {
             counters.retired(Verdict::IdleTooLong);
         }
         while let Some(conn) = idle.pop_back() {
-            match policy.on_checkout(&conn.state, conn.sender.is_closed(), now) {
+            match policy.on_checkout(&conn.state, conn.connection.is_closed(), now) {
                 Verdict::Keep => return Some(conn),
                 verdict => counters.retired(verdict),
             }
@@ -323,7 +324,7 @@ impl HostPool {
     /// Returns a connection after a complete response, unless the policy
     /// retires it.
     pub(crate) fn checkin(&self, conn: Conn, policy: &Policy, counters: &Counters, now: Instant) {
-        let verdict = policy.on_checkin(&conn.state, conn.sender.is_closed(), now);
+        let verdict = policy.on_checkin(&conn.state, conn.connection.is_closed(), now);
         if verdict != Verdict::Keep {
             if verdict == Verdict::Closed {
                 Counters::bump(&counters.closed_by_server);

@@ -1,0 +1,748 @@
+//! HTTP/1.1 on one connection, run in the caller's own task.
+//!
+//! An STS exchange is one small request and one small response, one at a
+//! time per connection. Writing the request in one piece and reading the
+//! response into memory right here avoids what a general client pays on
+//! every request: a connection task to wake, channels to hand the request
+//! and the response across, and a body stream polled frame by frame.
+//!
+//! What the server may send is bounded: the head by [`MAX_HEAD`] bytes and
+//! [`MAX_HEADERS`] fields, the body by the caller's limit, each read by the
+//! read timeout.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use http::{HeaderMap, HeaderName, HeaderValue, Version};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+use super::error::{TransportErrorKind, classify_io};
+
+/// The most a response head (status line and fields) may take.
+pub(crate) const MAX_HEAD: usize = 64 * 1024;
+/// The most header fields a response may have.
+pub(crate) const MAX_HEADERS: usize = 128;
+
+/// How much is asked of the socket per read.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// A TCP connection, with or without TLS.
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Why an exchange failed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The connection ended (closed or reset) before any byte of a response
+    /// came back: on a pooled connection, the server had dropped it while it
+    /// sat idle, and the request can go again on a new one.
+    ClosedBeforeResponse(Option<io::Error>),
+    /// The connection ended in the middle of the response.
+    ClosedDuringResponse(Option<io::Error>),
+    /// Another I/O error.
+    Io(io::Error),
+    /// Nothing arrived within the read timeout.
+    Timeout(Duration),
+    /// The response is not HTTP/1.x as this client reads it.
+    Protocol(&'static str),
+    /// The body is larger than the caller's limit.
+    TooLarge,
+}
+
+/// A complete response.
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    /// Whether the connection may carry another exchange.
+    pub(crate) reusable: bool,
+}
+
+/// The body carries credentials: only its length is shown.
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("body_len", &self.body.len())
+            .field("reusable", &self.reusable)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the caller allows the server.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) max_body: usize,
+}
+
+/// One HTTP/1.1 connection.
+pub(crate) struct Connection {
+    stream: Stream,
+    /// Bytes read and not yet used; kept between exchanges for its capacity.
+    buf: BytesMut,
+    /// Set once the connection cannot carry another exchange.
+    done: bool,
+}
+
+impl Connection {
+    pub(crate) fn new(stream: Stream) -> Self {
+        Connection {
+            stream,
+            buf: BytesMut::with_capacity(READ_CHUNK),
+            done: false,
+        }
+    }
+
+    /// Whether the connection is known to be finished, without looking at
+    /// the socket.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.done
+    }
+
+    /// Whether an idle connection is still usable: the server has neither
+    /// closed it nor sent anything unasked. Looks at the socket once,
+    /// without waiting.
+    pub(crate) fn is_open(&mut self) -> bool {
+        if self.done {
+            return false;
+        }
+        let mut probe = [0u8; 1];
+        let mut buf = ReadBuf::new(&mut probe);
+        let mut cx = Context::from_waker(Waker::noop());
+        // Ready means the end of the stream, a stray byte or an error: not reusable.
+        let open = Pin::new(&mut self.stream)
+            .poll_read(&mut cx, &mut buf)
+            .is_pending();
+        self.done = !open;
+        open
+    }
+
+    /// Writes `request` (a complete HTTP/1.1 message) and reads the whole
+    /// response. `head_request` says the request was `HEAD`, whose response
+    /// has no body whatever its fields say.
+    pub(crate) async fn exchange(
+        &mut self,
+        request: &[u8],
+        head_request: bool,
+        limits: Limits,
+    ) -> Result<Response, Failure> {
+        // Marked done until the exchange completes cleanly, so that any
+        // early return (or a dropped future) leaves it out of the pool.
+        self.done = true;
+        self.buf.clear();
+        if let Err(e) = self.write(request).await {
+            return Err(if is_closed(&e) {
+                Failure::ClosedBeforeResponse(Some(e))
+            } else {
+                Failure::Io(e)
+            });
+        }
+        let (status, version, headers, head_len) = self.read_head(limits.read_timeout).await?;
+        self.buf.advance(head_len);
+        let framing = framing(status, head_request, &headers)?;
+        let body = match framing {
+            Framing::Empty => Bytes::new(),
+            Framing::Length(n) => {
+                if n > limits.max_body as u64 {
+                    return Err(Failure::TooLarge);
+                }
+                // Bounded by the limit just checked.
+                let n = usize::try_from(n).map_err(|_| Failure::TooLarge)?;
+                self.read_exact_body(n, limits.read_timeout).await?
+            }
+            Framing::Chunked => self.read_chunked(limits).await?,
+            Framing::UntilClose => self.read_to_close(limits).await?,
+        };
+        let reusable =
+            framing != Framing::UntilClose && self.buf.is_empty() && keeps_alive(version, &headers);
+        self.done = !reusable;
+        Ok(Response {
+            status,
+            headers,
+            body,
+            reusable,
+        })
+    }
+
+    async fn write(&mut self, request: &[u8]) -> io::Result<()> {
+        self.stream.write_all(request).await?;
+        self.stream.flush().await
+    }
+
+    /// Reads more bytes into the buffer; `Ok(0)` at the end of the stream.
+    async fn fill(&mut self, timeout: Option<Duration>) -> Result<usize, ReadFailure> {
+        self.buf.reserve(READ_CHUNK);
+        let read = self.stream.read_buf(&mut self.buf);
+        let result = match timeout {
+            None => read.await,
+            Some(d) => tokio::time::timeout(d, read)
+                .await
+                .map_err(|_| ReadFailure::Timeout(d))?,
+        };
+        result.map_err(ReadFailure::Io)
+    }
+
+    /// Reads until the buffer holds a whole final (non-1xx) response head,
+    /// which is parsed; informational heads before it are skipped.
+    async fn read_head(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Result<(u16, Version, HeaderMap, usize), Failure> {
+        let mut received_any = false;
+        loop {
+            match parse_head(&self.buf)? {
+                Some(parsed) if (100..200).contains(&parsed.0) => {
+                    self.buf.advance(parsed.3);
+                    continue;
+                }
+                Some(parsed) => return Ok(parsed),
+                None if self.buf.len() >= MAX_HEAD => {
+                    return Err(Failure::Protocol("the response head is too large"));
+                }
+                None => {}
+            }
+            match self.fill(timeout).await {
+                Ok(0) if received_any => return Err(Failure::ClosedDuringResponse(None)),
+                Ok(0) => return Err(Failure::ClosedBeforeResponse(None)),
+                Ok(_) => received_any = true,
+                Err(ReadFailure::Timeout(d)) => return Err(Failure::Timeout(d)),
+                Err(ReadFailure::Io(e)) if is_closed(&e) && !received_any => {
+                    return Err(Failure::ClosedBeforeResponse(Some(e)));
+                }
+                Err(ReadFailure::Io(e)) if is_closed(&e) => {
+                    return Err(Failure::ClosedDuringResponse(Some(e)));
+                }
+                Err(ReadFailure::Io(e)) => return Err(Failure::Io(e)),
+            }
+        }
+    }
+
+    /// Reads until the buffer holds at least `n` bytes.
+    async fn need(&mut self, n: usize, timeout: Option<Duration>) -> Result<(), Failure> {
+        while self.buf.len() < n {
+            match self.fill(timeout).await {
+                Ok(0) => return Err(Failure::ClosedDuringResponse(None)),
+                Ok(_) => {}
+                Err(e) => return Err(e.during_response()),
+            }
+        }
+        Ok(())
+    }
+
+    async fn read_exact_body(
+        &mut self,
+        n: usize,
+        timeout: Option<Duration>,
+    ) -> Result<Bytes, Failure> {
+        if self.buf.capacity() < n {
+            self.buf.reserve(n - self.buf.len());
+        }
+        self.need(n, timeout).await?;
+        Ok(self.buf.split_to(n).freeze())
+    }
+
+    async fn read_chunked(&mut self, limits: Limits) -> Result<Bytes, Failure> {
+        let mut body = BytesMut::new();
+        loop {
+            let line = self.read_line(limits.read_timeout).await?;
+            let size = chunk_size(&line)?;
+            if size == 0 {
+                break;
+            }
+            if size > limits.max_body.saturating_sub(body.len()) {
+                return Err(Failure::TooLarge);
+            }
+            self.need(size + 2, limits.read_timeout).await?;
+            body.extend_from_slice(&self.buf[..size]);
+            if &self.buf[size..size + 2] != b"\r\n" {
+                return Err(Failure::Protocol("a chunk is not followed by CRLF"));
+            }
+            self.buf.advance(size + 2);
+        }
+        // Trailer fields, up to the empty line; STS sends none, and none is used.
+        let mut trailer_bytes = 0usize;
+        loop {
+            let line = self.read_line(limits.read_timeout).await?;
+            if line.is_empty() {
+                break;
+            }
+            trailer_bytes += line.len();
+            if trailer_bytes > MAX_HEAD {
+                return Err(Failure::Protocol("the chunked trailer is too large"));
+            }
+        }
+        Ok(body.freeze())
+    }
+
+    /// One CRLF-terminated line, without its CRLF.
+    async fn read_line(&mut self, timeout: Option<Duration>) -> Result<Bytes, Failure> {
+        loop {
+            if let Some(end) = self.buf.windows(2).position(|w| w == b"\r\n") {
+                let line = self.buf.split_to(end).freeze();
+                self.buf.advance(2);
+                return Ok(line);
+            }
+            if self.buf.len() > MAX_HEAD {
+                return Err(Failure::Protocol("a chunk-size line is too long"));
+            }
+            let have = self.buf.len();
+            self.need(have + 1, timeout).await?;
+        }
+    }
+
+    async fn read_to_close(&mut self, limits: Limits) -> Result<Bytes, Failure> {
+        loop {
+            if self.buf.len() > limits.max_body {
+                return Err(Failure::TooLarge);
+            }
+            match self.fill(limits.read_timeout).await {
+                Ok(0) => return Ok(self.buf.split().freeze()),
+                Ok(_) => {}
+                Err(e) => return Err(e.during_response()),
+            }
+        }
+    }
+}
+
+enum ReadFailure {
+    Timeout(Duration),
+    Io(io::Error),
+}
+
+impl ReadFailure {
+    fn during_response(self) -> Failure {
+        match self {
+            ReadFailure::Timeout(d) => Failure::Timeout(d),
+            ReadFailure::Io(e) if is_closed(&e) => Failure::ClosedDuringResponse(Some(e)),
+            ReadFailure::Io(e) => Failure::Io(e),
+        }
+    }
+}
+
+/// Whether an I/O error means the peer closed or reset the connection.
+fn is_closed(e: &io::Error) -> bool {
+    classify_io(e.kind()) == TransportErrorKind::ConnectionClosed
+}
+
+/// Parses a response head at the start of `buf`: status, version, fields
+/// and the head's length, or `None` while it is incomplete.
+fn parse_head(buf: &[u8]) -> Result<Option<(u16, Version, HeaderMap, usize)>, Failure> {
+    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut fields);
+    let len = match response.parse(buf) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => {
+            return Err(Failure::Protocol("the response has too many header fields"));
+        }
+        Err(_) => return Err(Failure::Protocol("the response head is not valid HTTP/1.1")),
+    };
+    let status = response
+        .code
+        .ok_or(Failure::Protocol("the response has no status code"))?;
+    let version = match response.version {
+        Some(0) => Version::HTTP_10,
+        _ => Version::HTTP_11,
+    };
+    let mut headers = HeaderMap::with_capacity(response.headers.len());
+    for field in response.headers.iter() {
+        let name = HeaderName::from_bytes(field.name.as_bytes())
+            .map_err(|_| Failure::Protocol("a response header name is not valid"))?;
+        let value = HeaderValue::from_bytes(field.value)
+            .map_err(|_| Failure::Protocol("a response header value is not valid"))?;
+        headers.append(name, value);
+    }
+    Ok(Some((status, version, headers, len)))
+}
+
+/// How the response body is delimited (RFC 9112, section 6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Framing {
+    Empty,
+    Length(u64),
+    Chunked,
+    UntilClose,
+}
+
+fn framing(status: u16, head_request: bool, headers: &HeaderMap) -> Result<Framing, Failure> {
+    if head_request || status == 204 || status == 304 {
+        return Ok(Framing::Empty);
+    }
+    if let Some(te) = headers.get(http::header::TRANSFER_ENCODING) {
+        let last = te
+            .as_bytes()
+            .rsplit(|&b| b == b',')
+            .next()
+            .map(<[u8]>::trim_ascii)
+            .unwrap_or_default();
+        return if last.eq_ignore_ascii_case(b"chunked") {
+            Ok(Framing::Chunked)
+        } else {
+            Ok(Framing::UntilClose)
+        };
+    }
+    let mut length: Option<u64> = None;
+    for value in headers.get_all(http::header::CONTENT_LENGTH) {
+        for part in value.as_bytes().split(|&b| b == b',') {
+            let n = parse_decimal(part.trim_ascii())
+                .ok_or(Failure::Protocol("the Content-Length is not a number"))?;
+            if length.is_some_and(|l| l != n) {
+                return Err(Failure::Protocol(
+                    "the response has conflicting Content-Lengths",
+                ));
+            }
+            length = Some(n);
+        }
+    }
+    Ok(match length {
+        Some(0) => Framing::Empty,
+        Some(n) => Framing::Length(n),
+        None => Framing::UntilClose,
+    })
+}
+
+fn parse_decimal(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
+    })
+}
+
+/// The size in a chunk-size line (hex digits, then optional extensions).
+fn chunk_size(line: &[u8]) -> Result<usize, Failure> {
+    let digits = line
+        .split(|&b| b == b';')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
+    if digits.is_empty() || digits.len() > 15 {
+        return Err(Failure::Protocol("a chunk size is not valid"));
+    }
+    let invalid = || Failure::Protocol("a chunk size is not valid");
+    digits.iter().try_fold(0usize, |n, &b| {
+        let d = char::from(b).to_digit(16).ok_or_else(invalid)?;
+        n.checked_mul(16)
+            .and_then(|n| n.checked_add(d as usize))
+            .ok_or_else(invalid)
+    })
+}
+
+/// Whether the connection stays open after this response: HTTP/1.1 unless
+/// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
+pub(crate) fn keeps_alive(version: Version, headers: &HeaderMap) -> bool {
+    let has = |token: &str| {
+        headers
+            .get_all(http::header::CONNECTION)
+            .iter()
+            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+            .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+    };
+    if version == Version::HTTP_10 {
+        has("keep-alive")
+    } else {
+        !has("close")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    const GET: &[u8] = b"GET / HTTP/1.1\r\nhost: x\r\n\r\n";
+
+    fn limits() -> Limits {
+        Limits {
+            read_timeout: Some(Duration::from_secs(5)),
+            max_body: 1024,
+        }
+    }
+
+    /// A connection to a server that reads one request head, answers with
+    /// each of `replies` in turn (a separate write each) and then closes,
+    /// or keeps the socket open when `hold` is set.
+    async fn serve(replies: Vec<&'static [u8]>, hold: bool) -> Connection {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut seen = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => seen.extend_from_slice(&chunk[..n]),
+                }
+            }
+            for reply in replies {
+                if socket.write_all(reply).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            if hold {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
+        });
+        Connection::new(Stream::Plain(TcpStream::connect(addr).await.unwrap()))
+    }
+
+    async fn exchange(replies: Vec<&'static [u8]>) -> Result<Response, Failure> {
+        serve(replies, true)
+            .await
+            .exchange(GET, false, limits())
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_length_delimited_response_keeps_the_connection() {
+        let r = exchange(vec![
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhe",
+            b"llo",
+        ])
+        .await
+        .unwrap();
+        assert_eq!(
+            (r.status, &r.body[..], r.reusable),
+            (200, &b"hello"[..], true)
+        );
+        assert_eq!(r.headers["x-a"], "1");
+    }
+
+    #[tokio::test]
+    async fn chunked_bodies_with_extensions_and_trailers() {
+        let r = exchange(vec![
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n",
+            b"7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n",
+        ])
+        .await
+        .unwrap();
+        assert_eq!(&r.body[..], b"hello, world");
+        assert!(r.reusable);
+    }
+
+    #[tokio::test]
+    async fn informational_heads_are_skipped() {
+        let r = exchange(vec![
+            b"HTTP/1.1 100 Continue\r\n\r\n",
+            b"HTTP/1.1 503 Slow Down\r\nContent-Length: 2\r\n\r\nno",
+        ])
+        .await
+        .unwrap();
+        assert_eq!((r.status, &r.body[..]), (503, &b"no"[..]));
+    }
+
+    #[tokio::test]
+    async fn close_delimited_and_http10_bodies_end_the_connection() {
+        let mut conn = serve(vec![b"HTTP/1.0 200 OK\r\n\r\nuntil the end"], false).await;
+        let r = conn.exchange(GET, false, limits()).await.unwrap();
+        assert_eq!(&r.body[..], b"until the end");
+        assert!(!r.reusable && conn.is_closed());
+
+        let r = exchange(vec![
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        ])
+        .await
+        .unwrap();
+        assert!(!r.reusable);
+        let r = exchange(vec![
+            b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nx",
+        ])
+        .await
+        .unwrap();
+        assert!(r.reusable);
+    }
+
+    #[tokio::test]
+    async fn bytes_after_the_response_make_the_connection_unusable() {
+        let r = exchange(vec![
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nxHTTP/1.1 200 OK\r\n",
+        ])
+        .await
+        .unwrap();
+        assert!(!r.reusable);
+    }
+
+    #[tokio::test]
+    async fn head_requests_and_204_have_no_body() {
+        let mut conn = serve(vec![b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"], true).await;
+        let r = conn
+            .exchange(b"HEAD / HTTP/1.1\r\n\r\n", true, limits())
+            .await
+            .unwrap();
+        assert!(r.body.is_empty() && r.reusable);
+        let r = exchange(vec![b"HTTP/1.1 204 No Content\r\n\r\n"])
+            .await
+            .unwrap();
+        assert!(r.body.is_empty() && r.reusable);
+    }
+
+    #[tokio::test]
+    async fn oversized_and_malformed_responses_are_refused() {
+        let too_big = exchange(vec![b"HTTP/1.1 200 OK\r\nContent-Length: 1025\r\n\r\n"]).await;
+        assert!(matches!(too_big, Err(Failure::TooLarge)), "{too_big:?}");
+        let too_big = exchange(vec![
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n401\r\n",
+        ])
+        .await;
+        assert!(matches!(too_big, Err(Failure::TooLarge)), "{too_big:?}");
+        for bad in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nx"[..],
+            b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxyz",
+            b"NOT HTTP AT ALL\r\n\r\n",
+        ] {
+            let got = exchange(vec![bad]).await;
+            assert!(
+                matches!(got, Err(Failure::Protocol(_))),
+                "{got:?} for {bad:?}"
+            );
+        }
+        let huge: &'static [u8] = Box::leak(
+            [&b"HTTP/1.1 200 OK\r\nX: "[..], &vec![b'a'; MAX_HEAD][..]]
+                .concat()
+                .into_boxed_slice(),
+        );
+        let got = exchange(vec![huge]).await;
+        assert!(matches!(got, Err(Failure::Protocol(_))), "{got:?}");
+    }
+
+    #[tokio::test]
+    async fn closing_before_or_during_the_response() {
+        let got = serve(vec![], false)
+            .await
+            .exchange(GET, false, limits())
+            .await;
+        assert!(
+            matches!(got, Err(Failure::ClosedBeforeResponse(_))),
+            "{got:?}"
+        );
+        let got = serve(
+            vec![b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"],
+            false,
+        )
+        .await
+        .exchange(GET, false, limits())
+        .await;
+        assert!(
+            matches!(got, Err(Failure::ClosedDuringResponse(_))),
+            "{got:?}"
+        );
+        let got = serve(vec![b"HTTP/1.1 200"], false)
+            .await
+            .exchange(GET, false, limits())
+            .await;
+        assert!(
+            matches!(got, Err(Failure::ClosedDuringResponse(_))),
+            "{got:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out() {
+        let mut conn = serve(
+            vec![b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"],
+            true,
+        )
+        .await;
+        let quick = Limits {
+            read_timeout: Some(Duration::from_millis(100)),
+            max_body: 1024,
+        };
+        let got = conn.exchange(GET, false, quick).await;
+        assert!(matches!(got, Err(Failure::Timeout(_))), "{got:?}");
+        assert!(
+            conn.is_closed(),
+            "a failed exchange leaves the connection unusable"
+        );
+    }
+
+    #[tokio::test]
+    async fn idle_connections_closed_by_the_server_are_noticed() {
+        let mut open = serve(vec![b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"], true).await;
+        open.exchange(GET, false, limits()).await.unwrap();
+        assert!(open.is_open());
+
+        let mut closed = serve(vec![b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"], false).await;
+        closed.exchange(GET, false, limits()).await.unwrap();
+        // The server's FIN arrives shortly after its response.
+        let mut noticed = false;
+        for _ in 0..200 {
+            if !closed.is_open() {
+                noticed = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(noticed && closed.is_closed());
+    }
+
+    #[test]
+    fn keep_alive_rules() {
+        let mut h = HeaderMap::new();
+        assert!(keeps_alive(Version::HTTP_11, &h));
+        assert!(!keeps_alive(Version::HTTP_10, &h));
+        h.insert(
+            http::header::CONNECTION,
+            HeaderValue::from_static("Keep-Alive"),
+        );
+        assert!(keeps_alive(Version::HTTP_10, &h));
+        h.insert(
+            http::header::CONNECTION,
+            HeaderValue::from_static("upgrade, Close"),
+        );
+        assert!(!keeps_alive(Version::HTTP_11, &h));
+    }
+}
