@@ -7,7 +7,7 @@
 //! | `GET /_awssts/faults` | | the queued faults |
 //! | `POST /_awssts/faults` | a fault or a list of faults | queues them |
 //! | `DELETE /_awssts/faults` | | clears the queue |
-//! | `POST /_awssts/clock/advance` | `{"seconds": N}` | moves the clock forward |
+//! | `POST /_awssts/clock/advance` | `{"seconds": N}` | moves the clock forward (400 past 100 years; the total offset stops at 100 years) |
 //! | `POST /_awssts/authorization-message` | `{"decoded_message": "..."}` or `{"principal_arn", "action", "resource", "explicit_deny"}` | an encoded message for DecodeAuthorizationMessage |
 //! | `POST /_awssts/trade-in-token` | `{"principal_arn": "...", "valid_for_seconds": N}` | a token for GetDelegatedAccessToken |
 //!
@@ -151,6 +151,16 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
         }
         ("POST", "/_awssts/clock/advance") => {
             let a: Advance = parse(body)?;
+            let max = crate::Clock::MAX_OFFSET.as_secs();
+            if a.seconds > max {
+                return Err(refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "seconds is {}, more than the clock's largest offset ({max} s, 100 years): advance by less",
+                        a.seconds
+                    ),
+                ));
+            }
             shared.clock.advance(Duration::from_secs(a.seconds));
             ok(state(shared))
         }

@@ -572,3 +572,52 @@ async fn send_and_read_to_close(emu: &awssts_emulator::RunningEmulator, req: &[u
     }
     String::from_utf8(out).unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clock_cannot_leave_four_digit_years() {
+    let emu = Emulator::new().admin(true).start().await.unwrap();
+    let mut raw = Raw::connect(&emu).await;
+    let head = format!(
+        "POST /_awssts/clock/advance HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json",
+        raw.host()
+    );
+    let r = raw
+        .send(&head, br#"{"seconds":18446744073709551615}"#)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("seconds"), "{}", r.body);
+    assert_eq!(emu.clock().offset(), Duration::ZERO);
+
+    // Steps that each fit stop at the cap together.
+    let max = awssts_emulator::Clock::MAX_OFFSET.as_secs();
+    for _ in 0..2 {
+        let r = raw
+            .send(&head, format!(r#"{{"seconds":{max}}}"#).as_bytes())
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    emu.clock().advance(Duration::MAX);
+    assert_eq!(emu.clock().offset(), awssts_emulator::Clock::MAX_OFFSET);
+
+    // Requests signed at the emulator's time still verify, and what it
+    // issues expires in a year STS could write.
+    let s = sign_post(
+        raw.host(),
+        b"Action=GetSessionToken&Version=2011-06-15&DurationSeconds=43200",
+        DEFAULT_ACCESS_KEY_ID,
+        DEFAULT_SECRET_ACCESS_KEY,
+        None,
+        emu.clock().now(),
+    );
+    let r = raw.send(&s.head(), &s.body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let expiration = r
+        .body
+        .split_once("<Expiration>")
+        .and_then(|(_, rest)| rest.split_once("</Expiration>"))
+        .map(|(e, _)| e)
+        .unwrap();
+    awssts::DateTime::parse(expiration).unwrap_or_else(|e| panic!("{expiration}: {e}"));
+    assert_eq!(expiration.find('-'), Some(4), "{expiration}");
+    emu.shutdown().await;
+}
