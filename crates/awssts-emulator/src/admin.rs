@@ -25,7 +25,9 @@ use serde_json::{Value, json};
 
 use crate::body::Body;
 use crate::faults::Fault;
-use crate::server::{json_response, read_body};
+use crate::incoming::{Refused, close_unless, read_body};
+use crate::request::MAX_BODY_BYTES;
+use crate::server::json_response;
 use crate::state::Shared;
 
 #[derive(Deserialize)]
@@ -101,16 +103,16 @@ pub(crate) async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<
         );
     }
     let (parts, incoming) = req.into_parts();
-    let declared = parts
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let Ok(body) = read_body(incoming, declared).await else {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the request body is too large",
-        );
+    let body = match read_body(&parts.headers, incoming).await {
+        Ok(body) => body,
+        Err(Refused::TooLarge { keep_alive }) => {
+            let mut resp = error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+            );
+            close_unless(keep_alive, &mut resp);
+            return resp;
+        }
     };
     let path = parts.uri.path().trim_end_matches('/');
     match route(shared, &parts.method, path, &body) {

@@ -118,6 +118,7 @@ mod config;
 mod error;
 mod faults;
 mod ids;
+mod incoming;
 pub mod jwt;
 mod keys;
 mod ops;

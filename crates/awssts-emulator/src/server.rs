@@ -8,9 +8,8 @@ use std::time::{Duration, SystemTime};
 use awssts::DateTime;
 use awssts::sigv4::VerifyRequest;
 use bytes::Bytes;
-use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, DATE, HeaderValue};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -22,15 +21,13 @@ use tokio::task::JoinSet;
 use crate::body::Body;
 use crate::error::StsError;
 use crate::faults::FaultKind;
+use crate::incoming::{Refused, close_unless, read_body};
 use crate::ops::{self, Ctx};
-use crate::request::{self, MAX_BODY_BYTES};
+use crate::request;
 use crate::state::Shared;
 
 /// How long connections get to finish their request at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
-/// Bodies of refused oversized requests are read and dropped up to this
-/// size, so the connection stays usable; beyond it the connection closes.
-const DRAIN_LIMIT: u64 = 4 * 1024 * 1024;
 
 /// Accepts connections until `shutdown` turns true (or its sender drops).
 pub(crate) async fn serve(
@@ -139,44 +136,15 @@ pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Re
     resp
 }
 
-/// Reads a request body of at most `MAX_BODY_BYTES`; `None` when it is
-/// larger (what was read of it is drained, or the connection is closed).
-pub(crate) async fn read_body(body: Incoming, declared: Option<u64>) -> Result<Bytes, bool> {
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        let keep = declared.is_some_and(|n| n <= DRAIN_LIMIT) && drain(body).await;
-        return Err(keep);
-    }
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        // Too large (chunked) or the client went away: close either way.
-        Err(_) => Err(false),
-    }
-}
-
-async fn drain(body: Incoming) -> bool {
-    Limited::new(body, DRAIN_LIMIT as usize)
-        .collect()
-        .await
-        .is_ok()
-}
-
 async fn sts(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
     let request_id = crate::ids::request_id();
     let now = shared.clock.now();
     let (parts, incoming) = req.into_parts();
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let body = match read_body(incoming, declared).await {
+    let body = match read_body(&parts.headers, incoming).await {
         Ok(b) => b,
-        Err(keep_alive) => {
+        Err(Refused::TooLarge { keep_alive }) => {
             let mut resp = error_response(&request::too_large(), &request_id, now);
-            if !keep_alive {
-                resp.headers_mut()
-                    .insert(CONNECTION, HeaderValue::from_static("close"));
-            }
+            close_unless(keep_alive, &mut resp);
             return resp;
         }
     };

@@ -621,3 +621,20 @@ async fn the_clock_cannot_leave_four_digit_years() {
     assert_eq!(expiration.find('-'), Some(4), "{expiration}");
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_bodies_too_large_to_drain_close_the_connection() {
+    let emu = Emulator::new().admin(true).start().await.unwrap();
+    let host = emu.addr().to_string();
+    for path in ["/", "/_awssts/faults"] {
+        let req = format!(
+            "POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{{",
+            64 * 1024 * 1024
+        );
+        let text = send_and_read_to_close(&emu, req.as_bytes()).await;
+        assert!(text.starts_with("HTTP/1.1 413"), "{path}: {text}");
+        let head = text.split_once("\r\n\r\n").unwrap().0.to_ascii_lowercase();
+        assert!(head.contains("\r\nconnection: close"), "{path}: {head}");
+    }
+    emu.shutdown().await;
+}
