@@ -25,8 +25,7 @@ use serde_json::{Value, json};
 
 use crate::body::Body;
 use crate::faults::Fault;
-use crate::incoming::{Refused, close_unless, read_body};
-use crate::request::MAX_BODY_BYTES;
+use crate::incoming::read_body;
 use crate::server::json_response;
 use crate::state::Shared;
 
@@ -103,14 +102,13 @@ pub(crate) async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<
         );
     }
     let (parts, incoming) = req.into_parts();
-    let body = match read_body(&parts.headers, incoming).await {
+    let body = match read_body(&parts.headers, incoming, shared.read_timeout).await {
         Ok(body) => body,
-        Err(Refused::TooLarge { keep_alive }) => {
-            let mut resp = error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            );
-            close_unless(keep_alive, &mut resp);
+        Err(refused) => {
+            let e = refused.error(shared.read_timeout);
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let mut resp = error(status, e.message);
+            refused.close_if_unread(&mut resp);
             return resp;
         }
     };

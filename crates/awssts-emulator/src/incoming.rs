@@ -1,5 +1,7 @@
-//! Reading request bodies: at most [`MAX_BODY_BYTES`], and what to do with
-//! the connection when a body is refused.
+//! Reading request bodies: at most [`MAX_BODY_BYTES`], within the read
+//! timeout, and what to do with the connection when a body is refused.
+
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -8,6 +10,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
 use crate::body::Body;
+use crate::error::StsError;
 use crate::request::MAX_BODY_BYTES;
 
 /// Bodies of refused oversized requests are read and dropped up to this
@@ -20,11 +23,25 @@ pub(crate) enum Refused {
     /// Larger than [`MAX_BODY_BYTES`]. `keep_alive`: the rest of it was
     /// read and dropped, so the connection can carry the next request.
     TooLarge { keep_alive: bool },
+    /// Not all sent within the read timeout (a Content-Length the client
+    /// never fills, a client that stopped): the connection closes.
+    TimedOut,
 }
 
 /// Reads a request body of at most [`MAX_BODY_BYTES`], its declared length
-/// taken from `headers`.
-pub(crate) async fn read_body(headers: &HeaderMap, body: Incoming) -> Result<Bytes, Refused> {
+/// taken from `headers`, all of it (and of what is drained) within
+/// `timeout`.
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Incoming,
+    timeout: Duration,
+) -> Result<Bytes, Refused> {
+    tokio::time::timeout(timeout, read_limited(headers, body))
+        .await
+        .unwrap_or(Err(Refused::TimedOut))
+}
+
+async fn read_limited(headers: &HeaderMap, body: Incoming) -> Result<Bytes, Refused> {
     let declared = headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -58,11 +75,22 @@ async fn drain(mut body: Incoming) -> bool {
     true
 }
 
-/// Marks `resp` as the connection's last when the refused body was not
-/// read to its end (what is left of it cannot be told from a request).
-pub(crate) fn close_unless(keep_alive: bool, resp: &mut http::Response<Body>) {
-    if !keep_alive {
-        resp.headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
+impl Refused {
+    /// The STS error the refusal is answered with (the admin endpoint uses
+    /// its status and message).
+    pub(crate) fn error(self, timeout: Duration) -> StsError {
+        match self {
+            Refused::TooLarge { .. } => crate::request::too_large(),
+            Refused::TimedOut => crate::request::timed_out(timeout),
+        }
+    }
+
+    /// Marks `resp` as the connection's last unless the refused body was
+    /// read to its end (what is left of it cannot be told from a request).
+    pub(crate) fn close_if_unread(self, resp: &mut http::Response<Body>) {
+        if self != (Refused::TooLarge { keep_alive: true }) {
+            resp.headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+        }
     }
 }

@@ -166,6 +166,10 @@ pub fn check_request(
 /// How long a stalled body stalls unless the client gives up first.
 pub const DEFAULT_STALL_LIMIT: Duration = Duration::from_secs(60);
 
+/// How long a client has to send a request's headers, and then its body,
+/// before the connection is closed (a body gets a 408 first).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Settings for an emulator; [`start`](Emulator::start) runs it.
 #[derive(Debug, Clone)]
 pub struct Emulator {
@@ -173,6 +177,7 @@ pub struct Emulator {
     config_path: Option<std::path::PathBuf>,
     addr: SocketAddr,
     stall_limit: Duration,
+    read_timeout: Duration,
 }
 
 impl Default for Emulator {
@@ -213,6 +218,7 @@ impl Emulator {
             config_path: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             stall_limit: DEFAULT_STALL_LIMIT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         }
     }
 
@@ -252,6 +258,14 @@ impl Emulator {
         self
     }
 
+    /// How long a client has to send a request's headers, and then its
+    /// body ([`DEFAULT_READ_TIMEOUT`] unless set): a client that stops
+    /// halfway is disconnected instead of holding its connection open.
+    pub fn read_timeout(mut self, limit: Duration) -> Self {
+        self.read_timeout = limit;
+        self
+    }
+
     fn build(&self, url: &str) -> Result<Shared, StartError> {
         let path = self
             .config_path
@@ -273,6 +287,7 @@ impl Emulator {
             faults,
             admin: self.config.admin,
             stall_limit: self.stall_limit,
+            read_timeout: self.read_timeout,
             signer,
             authz_key,
         })

@@ -13,7 +13,7 @@ use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use crate::body::Body;
 use crate::error::StsError;
 use crate::faults::FaultKind;
-use crate::incoming::{Refused, close_unless, read_body};
+use crate::incoming::read_body;
 use crate::ops::{self, Ctx};
 use crate::request;
 use crate::state::Shared;
@@ -50,12 +50,17 @@ pub(crate) async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                let read_timeout = shared.read_timeout;
                 let shared = Arc::clone(&shared);
                 let mut stop = shutdown.clone();
                 tasks.spawn(async move {
                     let service = service_fn(move |req| handle(Arc::clone(&shared), req));
                     let conn = http1::Builder::new()
                         .keep_alive(true)
+                        // Without a timer hyper never times out a client
+                        // that stops halfway through its headers.
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(read_timeout)
                         .serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(conn);
                     tokio::select! {
@@ -140,14 +145,16 @@ async fn sts(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
     let request_id = crate::ids::request_id();
     let now = shared.clock.now();
     let (parts, incoming) = req.into_parts();
-    let body = match read_body(&parts.headers, incoming).await {
+    let body = match read_body(&parts.headers, incoming, shared.read_timeout).await {
         Ok(b) => b,
-        Err(Refused::TooLarge { keep_alive }) => {
-            let mut resp = error_response(&request::too_large(), &request_id, now);
-            close_unless(keep_alive, &mut resp);
+        Err(refused) => {
+            let error = refused.error(shared.read_timeout);
+            let mut resp = error_response(&error, &request_id, now);
+            refused.close_if_unread(&mut resp);
             return resp;
         }
     };
+
     let method = parts.method.as_str();
     let query = parts.uri.query().unwrap_or("");
     let content_type = parts

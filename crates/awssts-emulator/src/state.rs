@@ -23,6 +23,9 @@ pub(crate) struct Shared {
     pub authz_key: Zeroizing<[u8; 32]>,
     /// How long a stalled body stalls at most.
     pub stall_limit: Duration,
+    /// How long a client has to send a request's headers, and then its
+    /// body.
+    pub read_timeout: Duration,
 }
 
 /// Leaves out the keys (session master key, authorization-message key).

@@ -638,3 +638,35 @@ async fn refused_bodies_too_large_to_drain_close_the_connection() {
     }
     emu.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_stop_sending_are_disconnected() {
+    let emu = Emulator::new()
+        .admin(true)
+        .read_timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let host = emu.addr().to_string();
+    // Headers that never end: the connection is closed, with no response.
+    let partial = format!("POST / HTTP/1.1\r\nhost: {host}\r\ncontent-type: applic");
+    let text = send_and_read_to_close(&emu, partial.as_bytes()).await;
+    assert!(!text.starts_with("HTTP/1.1 200"), "{text}");
+    // A body shorter than its Content-Length: 408, and the connection ends.
+    for path in ["/", "/_awssts/faults"] {
+        let short = format!(
+            "POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\nAction="
+        );
+        let text = send_and_read_to_close(&emu, short.as_bytes()).await;
+        assert!(text.starts_with("HTTP/1.1 408"), "{path}: {text}");
+        let head = text.split_once("\r\n\r\n").unwrap().0.to_ascii_lowercase();
+        assert!(head.contains("\r\nconnection: close"), "{path}: {head}");
+    }
+    let sts = send_and_read_to_close(
+        &emu,
+        format!("POST / HTTP/1.1\r\nhost: {host}\r\ncontent-length: 9\r\n\r\n").as_bytes(),
+    )
+    .await;
+    assert!(sts.contains("<Code>RequestTimeout</Code>"), "{sts}");
+    emu.shutdown().await;
+}
