@@ -182,7 +182,9 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
                     explicit_deny,
                 }),
             };
-            let encoded = crate::authz_message::encode(&shared.authz_key, &decoded)
+            let encoded = shared
+                .authz_key
+                .encode(&decoded)
                 .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             ok(json!({ "encoded_message": encoded }))
         }

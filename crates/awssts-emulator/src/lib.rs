@@ -278,8 +278,10 @@ impl Emulator {
             faults.push(f.clone());
         }
         let signer = jwt::Signer::new(url).map_err(|e| StartError::Random(e.to_string()))?;
-        let mut authz_key = zeroize::Zeroizing::new([0u8; 32]);
-        getrandom::fill(&mut *authz_key).map_err(|e| StartError::Random(e.to_string()))?;
+        let mut authz_secret = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut *authz_secret).map_err(|e| StartError::Random(e.to_string()))?;
+        let authz_key = authz_message::MessageKey::new(&authz_secret)
+            .map_err(|e| StartError::Random(e.to_string()))?;
         Ok(Shared {
             dir,
             codec,
@@ -395,7 +397,7 @@ impl RunningEmulator {
         &self,
         decoded_json: &str,
     ) -> Result<String, authz_message::AuthzMessageError> {
-        authz_message::encode(&self.shared.authz_key, decoded_json)
+        self.shared.authz_key.encode(decoded_json)
     }
 
     /// The encoded message an AWS service would attach to an `AccessDenied`
