@@ -110,6 +110,7 @@
 
 pub mod access_key;
 pub mod admin;
+mod arn;
 mod auth;
 pub mod authz_message;
 mod body;
