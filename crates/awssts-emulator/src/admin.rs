@@ -140,6 +140,12 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
             if faults.iter().any(|f| f.count == 0) {
                 return Err(refuse(StatusCode::BAD_REQUEST, "count must be 1 or more"));
             }
+            if let Some(problem) = faults.iter().find_map(Fault::unknown_operation) {
+                return Err(refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("operation: {problem}"),
+                ));
+            }
             for f in faults {
                 shared.faults.push(f);
             }
@@ -204,6 +210,7 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
             "/_awssts/state"
             | "/_awssts/faults"
             | "/_awssts/clock/advance"
+            | "/_awssts/authorization-message"
             | "/_awssts/trade-in-token",
         ) => Err(refuse(
             StatusCode::METHOD_NOT_ALLOWED,

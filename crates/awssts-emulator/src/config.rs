@@ -465,6 +465,13 @@ impl Config {
                     "use a count of 1 or more",
                 ));
             }
+            if let Some(problem) = f.unknown_operation() {
+                return Err(invalid(
+                    format!("faults[{i}].operation"),
+                    problem,
+                    "spell the operation as STS does, or leave operation out to match any",
+                ));
+            }
         }
         Ok(Directory {
             open_roles: self.roles.is_empty(),

@@ -505,6 +505,36 @@ async fn admin_endpoint_drives_faults_and_clock() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("trade_in_token"));
+
+    // A misspelt operation would never fire: refused, with the names.
+    let r = raw
+        .send(
+            &json_head("POST", "/_awssts/faults"),
+            br#"[{"kind":"throttling"},{"kind":"throttling","operation":"GetCallerIdentiy"}]"#,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("GetCallerIdentiy") && r.body.contains("GetCallerIdentity"),
+        "{}",
+        r.body
+    );
+    assert!(emu.faults().list().is_empty());
+    // Known routes answer other methods with 405.
+    for path in [
+        "/_awssts/state",
+        "/_awssts/clock/advance",
+        "/_awssts/authorization-message",
+        "/_awssts/trade-in-token",
+    ] {
+        let method = if path == "/_awssts/state" {
+            "POST"
+        } else {
+            "GET"
+        };
+        let r = raw.send(&json_head(method, path), b"").await;
+        assert_eq!(r.status, 405, "{method} {path}: {}", r.body);
+    }
     emu.shutdown().await;
 }
 
