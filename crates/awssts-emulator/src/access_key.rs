@@ -10,8 +10,8 @@
 
 use thiserror::Error;
 
-/// The RFC 4648 base32 alphabet.
-const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/// The RFC 4648 base32 alphabet (also of IAM unique ids).
+pub(crate) const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// Length of every id this module makes or reads: prefix + 16 base32 chars.
 pub const KEY_ID_LEN: usize = 20;

@@ -7,7 +7,7 @@
 //! | `GET /_awssts/faults` | | the queued faults |
 //! | `POST /_awssts/faults` | a fault or a list of faults | queues them |
 //! | `DELETE /_awssts/faults` | | clears the queue |
-//! | `POST /_awssts/clock/advance` | `{"seconds": N}` | moves the clock forward |
+//! | `POST /_awssts/clock/advance` | `{"seconds": N}` | moves the clock forward (400 past 100 years; the total offset stops at 100 years) |
 //! | `POST /_awssts/authorization-message` | `{"decoded_message": "..."}` or `{"principal_arn", "action", "resource", "explicit_deny"}` | an encoded message for DecodeAuthorizationMessage |
 //! | `POST /_awssts/trade-in-token` | `{"principal_arn": "...", "valid_for_seconds": N}` | a token for GetDelegatedAccessToken |
 //!
@@ -25,7 +25,8 @@ use serde_json::{Value, json};
 
 use crate::body::Body;
 use crate::faults::Fault;
-use crate::server::{json_response, read_body};
+use crate::incoming::read_body;
+use crate::server::json_response;
 use crate::state::Shared;
 
 #[derive(Deserialize)]
@@ -101,16 +102,15 @@ pub(crate) async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<
         );
     }
     let (parts, incoming) = req.into_parts();
-    let declared = parts
-        .headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let Ok(body) = read_body(incoming, declared).await else {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the request body is too large",
-        );
+    let body = match read_body(&parts.headers, incoming, shared.read_timeout).await {
+        Ok(body) => body,
+        Err(refused) => {
+            let e = refused.error(shared.read_timeout);
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let mut resp = error(status, e.message);
+            refused.close_if_unread(&mut resp);
+            return resp;
+        }
     };
     let path = parts.uri.path().trim_end_matches('/');
     match route(shared, &parts.method, path, &body) {
@@ -140,6 +140,12 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
             if faults.iter().any(|f| f.count == 0) {
                 return Err(refuse(StatusCode::BAD_REQUEST, "count must be 1 or more"));
             }
+            if let Some(problem) = faults.iter().find_map(Fault::unknown_operation) {
+                return Err(refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("operation: {problem}"),
+                ));
+            }
             for f in faults {
                 shared.faults.push(f);
             }
@@ -151,6 +157,16 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
         }
         ("POST", "/_awssts/clock/advance") => {
             let a: Advance = parse(body)?;
+            let max = crate::Clock::MAX_OFFSET.as_secs();
+            if a.seconds > max {
+                return Err(refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "seconds is {}, more than the clock's largest offset ({max} s, 100 years): advance by less",
+                        a.seconds
+                    ),
+                ));
+            }
             shared.clock.advance(Duration::from_secs(a.seconds));
             ok(state(shared))
         }
@@ -172,7 +188,9 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
                     explicit_deny,
                 }),
             };
-            let encoded = crate::authz_message::encode(&shared.authz_key, &decoded)
+            let encoded = shared
+                .authz_key
+                .encode(&decoded)
                 .map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
             ok(json!({ "encoded_message": encoded }))
         }
@@ -192,6 +210,7 @@ fn route(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Result<Va
             "/_awssts/state"
             | "/_awssts/faults"
             | "/_awssts/clock/advance"
+            | "/_awssts/authorization-message"
             | "/_awssts/trade-in-token",
         ) => Err(refuse(
             StatusCode::METHOD_NOT_ALLOWED,

@@ -128,7 +128,7 @@ pub(crate) fn authenticate(
         now,
         &VerifyOptions::default(),
     )
-    .map_err(|e| verify_error(&e, now))?;
+    .map_err(|e| verify_error(&e))?;
     if verified.scope.service != "sts" {
         return Err(StsError::sender(
             403,
@@ -145,7 +145,7 @@ pub(crate) fn authenticate(
     Ok((caller, verified.scope.region))
 }
 
-fn verify_error(e: &VerifyError, now: SystemTime) -> StsError {
+fn verify_error(e: &VerifyError) -> StsError {
     match e {
         VerifyError::MissingAuthentication => StsError::sender(
             403,
@@ -180,10 +180,7 @@ fn verify_error(e: &VerifyError, now: SystemTime) -> StsError {
         VerifyError::Canonicalization(inner) => {
             StsError::sender(400, "IncompleteSignature", inner.to_string())
         }
-        other => {
-            let _ = now;
-            StsError::sender(400, "IncompleteSignature", other.to_string())
-        }
+        other => StsError::sender(400, "IncompleteSignature", other.to_string()),
     }
 }
 

@@ -36,6 +36,10 @@ pub enum AuthzMessageError {
     /// real policy decisions).
     #[error("the authorization message is too large to encode")]
     TooLarge,
+    /// The cipher refused the derived key (it takes any 32 bytes, so this
+    /// cannot happen in practice).
+    #[error("the authorization-message key could not be derived")]
+    Key,
 }
 
 impl AuthzMessageError {
@@ -43,80 +47,93 @@ impl AuthzMessageError {
     pub fn code(&self) -> &'static str {
         match self {
             AuthzMessageError::Invalid(_) => "InvalidAuthorizationMessageException",
-            AuthzMessageError::TooLarge => "InternalFailure",
+            AuthzMessageError::TooLarge | AuthzMessageError::Key => "InternalFailure",
         }
     }
 }
 
-/// Derived keys: one for the cipher, one for the synthetic nonce.
-struct Keys {
+/// The keys of one emulator's messages, derived once from its 32-byte
+/// secret: one for the cipher (its AES key schedule kept), one for the
+/// synthetic nonce.
+pub struct MessageKey {
     cipher: LessSafeKey,
     nonce: hmac::Key,
 }
 
-fn derive(key: &[u8; 32]) -> Result<Keys, AuthzMessageError> {
-    let root = hmac::Key::new(hmac::HMAC_SHA256, key);
-    let cipher_key = hmac::sign(&root, b"awssts authorization message cipher key");
-    let nonce_key = hmac::sign(&root, b"awssts authorization message nonce key");
-    let cipher = UnboundKey::new(&AES_256_GCM, cipher_key.as_ref())
-        .map_err(|_| AuthzMessageError::TooLarge)?;
-    Ok(Keys {
-        cipher: LessSafeKey::new(cipher),
-        nonce: hmac::Key::new(hmac::HMAC_SHA256, nonce_key.as_ref()),
-    })
+/// Leaves the keys out.
+impl std::fmt::Debug for MessageKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MessageKey(** redacted **)")
+    }
 }
 
-/// Encrypts and authenticates `decoded_json` under `key` as URL-safe text.
-pub fn encode(key: &[u8; 32], decoded_json: &str) -> Result<String, AuthzMessageError> {
-    let keys = derive(key)?;
-    let tag = hmac::sign(&keys.nonce, decoded_json.as_bytes());
-    let mut nonce = [0u8; NONCE_LEN];
-    nonce.copy_from_slice(tag.as_ref().get(..NONCE_LEN).unwrap_or(&[0; NONCE_LEN]));
-
-    let mut buf = Vec::with_capacity(1 + NONCE_LEN + decoded_json.len() + 16);
-    buf.push(VERSION);
-    buf.extend_from_slice(&nonce);
-    let mut sealed = decoded_json.as_bytes().to_vec();
-    keys.cipher
-        .seal_in_place_append_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from([VERSION]),
-            &mut sealed,
-        )
-        .map_err(|_| AuthzMessageError::TooLarge)?;
-    buf.extend_from_slice(&sealed);
-    Ok(B64URL.encode(buf))
-}
-
-/// Checks and decrypts a message made by [`encode`] under the same `key`.
-pub fn decode(key: &[u8; 32], encoded: &str) -> Result<String, AuthzMessageError> {
-    let raw = B64URL
-        .decode(encoded.trim())
-        .map_err(|_| AuthzMessageError::Invalid("it is not base64url text"))?;
-    let (version, rest) = raw
-        .split_first()
-        .ok_or(AuthzMessageError::Invalid("it is empty"))?;
-    if *version != VERSION {
-        return Err(AuthzMessageError::Invalid(
-            "it has an unknown format version",
-        ));
+impl MessageKey {
+    /// The keys derived from `secret`.
+    pub fn new(secret: &[u8; 32]) -> Result<MessageKey, AuthzMessageError> {
+        let root = hmac::Key::new(hmac::HMAC_SHA256, secret);
+        let cipher_key = hmac::sign(&root, b"awssts authorization message cipher key");
+        let nonce_key = hmac::sign(&root, b"awssts authorization message nonce key");
+        let cipher = UnboundKey::new(&AES_256_GCM, cipher_key.as_ref())
+            .map_err(|_| AuthzMessageError::Key)?;
+        Ok(MessageKey {
+            cipher: LessSafeKey::new(cipher),
+            nonce: hmac::Key::new(hmac::HMAC_SHA256, nonce_key.as_ref()),
+        })
     }
-    if rest.len() < NONCE_LEN + AES_256_GCM.tag_len() {
-        return Err(AuthzMessageError::Invalid("it is too short"));
+
+    /// Encrypts and authenticates `decoded_json` as URL-safe text.
+    pub fn encode(&self, decoded_json: &str) -> Result<String, AuthzMessageError> {
+        let tag = hmac::sign(&self.nonce, decoded_json.as_bytes());
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(tag.as_ref().get(..NONCE_LEN).unwrap_or(&[0; NONCE_LEN]));
+
+        let mut buf = Vec::with_capacity(1 + NONCE_LEN + decoded_json.len() + 16);
+        buf.push(VERSION);
+        buf.extend_from_slice(&nonce);
+        let mut sealed = decoded_json.as_bytes().to_vec();
+        self.cipher
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from([VERSION]),
+                &mut sealed,
+            )
+            .map_err(|_| AuthzMessageError::TooLarge)?;
+        buf.extend_from_slice(&sealed);
+        Ok(B64URL.encode(buf))
     }
-    let (nonce, sealed) = rest.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce)
-        .map_err(|_| AuthzMessageError::Invalid("it is too short"))?;
-    let keys = derive(key)?;
-    let mut sealed = sealed.to_vec();
-    let plain = keys
-        .cipher
-        .open_in_place(nonce, Aad::from([VERSION]), &mut sealed)
-        .map_err(|_| {
-            AuthzMessageError::Invalid("it was changed, or encoded by another emulator instance")
-        })?;
-    String::from_utf8(plain.to_vec())
-        .map_err(|_| AuthzMessageError::Invalid("its content is not UTF-8"))
+
+    /// Checks and decrypts a message [`encode`](Self::encode) made with
+    /// keys from the same secret.
+    pub fn decode(&self, encoded: &str) -> Result<String, AuthzMessageError> {
+        let raw = B64URL
+            .decode(encoded.trim())
+            .map_err(|_| AuthzMessageError::Invalid("it is not base64url text"))?;
+        let (version, rest) = raw
+            .split_first()
+            .ok_or(AuthzMessageError::Invalid("it is empty"))?;
+        if *version != VERSION {
+            return Err(AuthzMessageError::Invalid(
+                "it has an unknown format version",
+            ));
+        }
+        if rest.len() < NONCE_LEN + AES_256_GCM.tag_len() {
+            return Err(AuthzMessageError::Invalid("it is too short"));
+        }
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        let nonce = Nonce::try_assume_unique_for_key(nonce)
+            .map_err(|_| AuthzMessageError::Invalid("it is too short"))?;
+        let mut sealed = sealed.to_vec();
+        let plain = self
+            .cipher
+            .open_in_place(nonce, Aad::from([VERSION]), &mut sealed)
+            .map_err(|_| {
+                AuthzMessageError::Invalid(
+                    "it was changed, or encoded by another emulator instance",
+                )
+            })?;
+        String::from_utf8(plain.to_vec())
+            .map_err(|_| AuthzMessageError::Invalid("its content is not UTF-8"))
+    }
 }
 
 /// Who was denied what, for [`denied_message`].
@@ -198,6 +215,14 @@ mod tests {
 
     const KEY: [u8; 32] = [7; 32];
 
+    fn encode(secret: &[u8; 32], json: &str) -> Result<String, AuthzMessageError> {
+        MessageKey::new(secret)?.encode(json)
+    }
+
+    fn decode(secret: &[u8; 32], encoded: &str) -> Result<String, AuthzMessageError> {
+        MessageKey::new(secret)?.decode(encoded)
+    }
+
     fn sample() -> String {
         denied_message(&DeniedAction {
             principal_id: "AIDAEXAMPLEUSERID0001",
@@ -221,6 +246,11 @@ mod tests {
         // Deterministic: same key and message, same text.
         assert_eq!(encode(&KEY, &json).unwrap(), encoded);
         assert_eq!(decode(&KEY, &encode(&KEY, "").unwrap()).unwrap(), "");
+        // One derived key serves any number of messages.
+        let key = MessageKey::new(&KEY).unwrap();
+        assert_eq!(key.encode(&json).unwrap(), encoded);
+        assert_eq!(key.decode(&encoded).unwrap(), json);
+        assert_eq!(format!("{key:?}"), "MessageKey(** redacted **)");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! trust rules), which faults are preloaded, whether the admin endpoint is
 //! on. Read from TOML (see the crate docs for the format) or built in code.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -464,6 +465,13 @@ impl Config {
                     "use a count of 1 or more",
                 ));
             }
+            if let Some(problem) = f.unknown_operation() {
+                return Err(invalid(
+                    format!("faults[{i}].operation"),
+                    problem,
+                    "spell the operation as STS does, or leave operation out to match any",
+                ));
+            }
         }
         Ok(Directory {
             open_roles: self.roles.is_empty(),
@@ -606,16 +614,17 @@ pub(crate) struct Directory {
 }
 
 impl Directory {
-    /// The role `arn` names, if it exists (in open mode every role exists).
-    pub(crate) fn role(&self, arn: &str) -> Option<Role> {
+    /// The role `arn` names, if it exists (in open mode every role exists,
+    /// made up for the request; declared roles are borrowed).
+    pub(crate) fn role(&self, arn: &str) -> Option<Cow<'_, Role>> {
         if let Some(r) = self.roles.get(arn) {
-            return Some(r.clone());
+            return Some(Cow::Borrowed(r));
         }
         if !self.open_roles {
             return None;
         }
         let parsed = RoleArn::parse(arn)?;
-        Some(Role {
+        Some(Cow::Owned(Role {
             arn: arn.to_owned(),
             account: parsed.account.to_owned(),
             name: parsed.name.to_owned(),
@@ -626,7 +635,7 @@ impl Directory {
             max_session_duration: DEFAULT_MAX_SESSION_DURATION,
             web_identity_audiences: Vec::new(),
             saml_providers: Vec::new(),
-        })
+        }))
     }
 }
 
@@ -645,6 +654,19 @@ mod tests {
         assert_eq!(r.name, "x");
         assert_eq!(r.account, "111122223333");
         assert!(dir.role("arn:aws:iam::111122223333:user/x").is_none());
+    }
+
+    #[test]
+    fn declared_roles_are_borrowed_not_copied() {
+        let arn = "arn:aws:iam::111122223333:role/deploy";
+        let config = Config {
+            roles: vec![RoleConfig::new(arn)],
+            ..Config::default()
+        };
+        let dir = config.resolve(Path::new("<test>")).unwrap();
+        assert!(matches!(dir.role(arn), Some(Cow::Borrowed(r)) if r.arn == arn));
+        let open = Config::default().resolve(Path::new("<test>")).unwrap();
+        assert!(matches!(open.role(arn), Some(Cow::Owned(r)) if r.arn == arn));
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
+use crate::request::Action;
+
 /// How a request fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +72,21 @@ impl Fault {
     pub fn only(mut self, operation: impl Into<String>) -> Self {
         self.operation = Some(operation.into());
         self
+    }
+
+    /// What is wrong with `operation` when it names no STS operation (such
+    /// a fault would never fire), with the names it could be.
+    pub(crate) fn unknown_operation(&self) -> Option<String> {
+        let op = self.operation.as_deref()?;
+        if Action::from_name(op).is_some() {
+            return None;
+        }
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        Some(format!(
+            "{:?} is not an STS operation; use one of {}",
+            crate::request::clip(op, 64),
+            names.join(", ")
+        ))
     }
 }
 

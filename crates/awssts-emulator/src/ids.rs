@@ -6,8 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
-/// The alphabet of IAM unique ids and access key ids.
-const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+use crate::access_key::ALPHABET as BASE32;
 
 fn seed() -> u64 {
     static SEED: OnceLock<u64> = OnceLock::new();

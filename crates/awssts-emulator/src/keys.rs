@@ -30,14 +30,10 @@ pub(crate) fn stable_id(kind: KeyKind, account: &str, arn: &str) -> String {
         .unwrap_or_else(|_| crate::ids::unique_id(kind.prefix(), arn))
 }
 
-/// The account an access key id belongs to, read from the id itself.
-pub(crate) fn account_of(access_key_id: &str) -> Option<String> {
-    access_key::account_of(access_key_id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access_key::account_of;
 
     #[test]
     fn ids_carry_their_account() {

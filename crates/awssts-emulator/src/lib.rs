@@ -110,6 +110,7 @@
 
 pub mod access_key;
 pub mod admin;
+mod arn;
 mod auth;
 pub mod authz_message;
 mod body;
@@ -118,6 +119,7 @@ mod config;
 mod error;
 mod faults;
 mod ids;
+mod incoming;
 pub mod jwt;
 mod keys;
 mod ops;
@@ -165,6 +167,10 @@ pub fn check_request(
 /// How long a stalled body stalls unless the client gives up first.
 pub const DEFAULT_STALL_LIMIT: Duration = Duration::from_secs(60);
 
+/// How long a client has to send a request's headers, and then its body,
+/// before the connection is closed (a body gets a 408 first).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Settings for an emulator; [`start`](Emulator::start) runs it.
 #[derive(Debug, Clone)]
 pub struct Emulator {
@@ -172,6 +178,7 @@ pub struct Emulator {
     config_path: Option<std::path::PathBuf>,
     addr: SocketAddr,
     stall_limit: Duration,
+    read_timeout: Duration,
 }
 
 impl Default for Emulator {
@@ -212,6 +219,7 @@ impl Emulator {
             config_path: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             stall_limit: DEFAULT_STALL_LIMIT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         }
     }
 
@@ -251,6 +259,14 @@ impl Emulator {
         self
     }
 
+    /// How long a client has to send a request's headers, and then its
+    /// body ([`DEFAULT_READ_TIMEOUT`] unless set): a client that stops
+    /// halfway is disconnected instead of holding its connection open.
+    pub fn read_timeout(mut self, limit: Duration) -> Self {
+        self.read_timeout = limit;
+        self
+    }
+
     fn build(&self, url: &str) -> Result<Shared, StartError> {
         let path = self
             .config_path
@@ -263,8 +279,10 @@ impl Emulator {
             faults.push(f.clone());
         }
         let signer = jwt::Signer::new(url).map_err(|e| StartError::Random(e.to_string()))?;
-        let mut authz_key = zeroize::Zeroizing::new([0u8; 32]);
-        getrandom::fill(&mut *authz_key).map_err(|e| StartError::Random(e.to_string()))?;
+        let mut authz_secret = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut *authz_secret).map_err(|e| StartError::Random(e.to_string()))?;
+        let authz_key = authz_message::MessageKey::new(&authz_secret)
+            .map_err(|e| StartError::Random(e.to_string()))?;
         Ok(Shared {
             dir,
             codec,
@@ -272,6 +290,7 @@ impl Emulator {
             faults,
             admin: self.config.admin,
             stall_limit: self.stall_limit,
+            read_timeout: self.read_timeout,
             signer,
             authz_key,
         })
@@ -379,7 +398,7 @@ impl RunningEmulator {
         &self,
         decoded_json: &str,
     ) -> Result<String, authz_message::AuthzMessageError> {
-        authz_message::encode(&self.shared.authz_key, decoded_json)
+        self.shared.authz_key.encode(decoded_json)
     }
 
     /// The encoded message an AWS service would attach to an `AccessDenied`

@@ -211,6 +211,18 @@ pub(crate) fn too_large() -> StsError {
     )
 }
 
+/// The error for a body not sent within the read timeout.
+pub(crate) fn timed_out(limit: std::time::Duration) -> StsError {
+    StsError::sender(
+        408,
+        "RequestTimeout",
+        format!(
+            "The request body was not received within {} ms of its headers",
+            limit.as_millis()
+        ),
+    )
+}
+
 fn malformed(e: &FormError, part: &str) -> StsError {
     let message = match e {
         FormError::BadEscape { offset } => {

@@ -576,81 +576,25 @@ fn role_pair(value: &str) -> Result<RolePair, SamlError> {
 /// Parses an `xs:dateTime` (`2024-05-01T12:00:00Z`, with optional fraction
 /// and `±hh:mm` offset; no offset is taken as UTC) to Unix seconds.
 pub fn parse_datetime(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let num = |range: std::ops::Range<usize>| -> Option<i64> {
-        let part = b.get(range)?;
-        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        std::str::from_utf8(part).ok()?.parse().ok()
-    };
-    let sep = |i: usize, c: u8| b.get(i) == Some(&c);
-    if !(sep(4, b'-')
-        && sep(7, b'-')
-        && (sep(10, b'T') || sep(10, b't'))
-        && sep(13, b':')
-        && sep(16, b':'))
-    {
+    // awssts::DateTime reads RFC 3339, which xs:dateTime narrows (only `T`
+    // between date and time, offsets `±hh:mm` up to 14:00) and widens (the
+    // zone may be left out).
+    if !matches!(s.as_bytes().get(10), Some(b'T' | b't')) {
         return None;
     }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
-    let mut rest = b.get(19..)?;
-    if let [b'.', tail @ ..] = rest {
-        let digits = tail.iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
-        }
-        rest = tail.get(digits..)?;
-    }
-    let offset = match rest {
-        [] | [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let digits = [*h1, *h2, *m1, *m2];
-            if !digits.iter().all(u8::is_ascii_digit) {
+    let fraction_and_zone = s.get(19..)?;
+    let parsed = match fraction_and_zone.find(['Z', 'z', '+', '-']) {
+        None => awssts::DateTime::parse(&format!("{s}Z")),
+        Some(at) => {
+            if let [b'+' | b'-', h1, h2, rest @ ..] = &fraction_and_zone.as_bytes()[at..]
+                && ([*h1, *h2] > *b"14" || rest.first() != Some(&b':'))
+            {
                 return None;
             }
-            let [h1, h2, m1, m2] = digits.map(|d| i64::from(d - b'0'));
-            let (h, m) = (h1 * 10 + h2, m1 * 10 + m2);
-            if h > 14 || m > 59 {
-                return None;
-            }
-            let secs = h * 3600 + m * 60;
-            if *sign == b'+' { secs } else { -secs }
+            awssts::DateTime::parse(s)
         }
-        _ => return None,
     };
-    let days = days_from_civil(year, month, day);
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (years 0..=9999 here).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    parsed.ok().map(awssts::DateTime::unix_seconds)
 }
 
 #[cfg(test)]
@@ -964,6 +908,8 @@ mod tests {
         assert_eq!(parse_datetime("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_datetime("2024-05-01T12:00:00Z"), Some(T0));
         assert_eq!(parse_datetime("2024-05-01T12:00:00"), Some(T0));
+        assert_eq!(parse_datetime("2024-05-01T12:00:00.25"), Some(T0));
+        assert_eq!(parse_datetime("2024-05-02T02:00:00+14:00"), Some(T0));
         assert_eq!(parse_datetime("2024-05-01T12:00:00.999999Z"), Some(T0));
         assert_eq!(parse_datetime("2024-05-01T14:30:00+02:30"), Some(T0));
         assert_eq!(parse_datetime("2024-05-01T11:00:00-01:00"), Some(T0));

@@ -8,13 +8,12 @@ use std::time::{Duration, SystemTime};
 use awssts::DateTime;
 use awssts::sigv4::VerifyRequest;
 use bytes::Bytes;
-use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, DATE, HeaderValue};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -22,15 +21,13 @@ use tokio::task::JoinSet;
 use crate::body::Body;
 use crate::error::StsError;
 use crate::faults::FaultKind;
+use crate::incoming::read_body;
 use crate::ops::{self, Ctx};
-use crate::request::{self, MAX_BODY_BYTES};
+use crate::request;
 use crate::state::Shared;
 
 /// How long connections get to finish their request at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
-/// Bodies of refused oversized requests are read and dropped up to this
-/// size, so the connection stays usable; beyond it the connection closes.
-const DRAIN_LIMIT: u64 = 4 * 1024 * 1024;
 
 /// Accepts connections until `shutdown` turns true (or its sender drops).
 pub(crate) async fn serve(
@@ -53,12 +50,17 @@ pub(crate) async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
+                let read_timeout = shared.read_timeout;
                 let shared = Arc::clone(&shared);
                 let mut stop = shutdown.clone();
                 tasks.spawn(async move {
                     let service = service_fn(move |req| handle(Arc::clone(&shared), req));
                     let conn = http1::Builder::new()
                         .keep_alive(true)
+                        // Without a timer hyper never times out a client
+                        // that stops halfway through its headers.
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(read_timeout)
                         .serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(conn);
                     tokio::select! {
@@ -139,47 +141,20 @@ pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Re
     resp
 }
 
-/// Reads a request body of at most `MAX_BODY_BYTES`; `None` when it is
-/// larger (what was read of it is drained, or the connection is closed).
-pub(crate) async fn read_body(body: Incoming, declared: Option<u64>) -> Result<Bytes, bool> {
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        let keep = declared.is_some_and(|n| n <= DRAIN_LIMIT) && drain(body).await;
-        return Err(keep);
-    }
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        // Too large (chunked) or the client went away: close either way.
-        Err(_) => Err(false),
-    }
-}
-
-async fn drain(body: Incoming) -> bool {
-    Limited::new(body, DRAIN_LIMIT as usize)
-        .collect()
-        .await
-        .is_ok()
-}
-
 async fn sts(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
     let request_id = crate::ids::request_id();
     let now = shared.clock.now();
     let (parts, incoming) = req.into_parts();
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    let body = match read_body(incoming, declared).await {
+    let body = match read_body(&parts.headers, incoming, shared.read_timeout).await {
         Ok(b) => b,
-        Err(keep_alive) => {
-            let mut resp = error_response(&request::too_large(), &request_id, now);
-            if !keep_alive {
-                resp.headers_mut()
-                    .insert(CONNECTION, HeaderValue::from_static("close"));
-            }
+        Err(refused) => {
+            let error = refused.error(shared.read_timeout);
+            let mut resp = error_response(&error, &request_id, now);
+            refused.close_if_unread(&mut resp);
             return resp;
         }
     };
+
     let method = parts.method.as_str();
     let query = parts.uri.query().unwrap_or("");
     let content_type = parts

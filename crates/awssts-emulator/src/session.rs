@@ -91,7 +91,9 @@ const MAX_TOKEN_LEN: usize = 16 * 1024;
 /// Issues and checks sessions with one master key.
 #[derive(Clone)]
 pub(crate) struct Codec {
-    key: Zeroizing<[u8; 32]>,
+    /// HMAC-SHA256 keyed with the master key once; each MAC starts from a
+    /// clone of it instead of keying again.
+    keyed: HmacSha256,
 }
 
 impl fmt::Debug for Codec {
@@ -105,15 +107,21 @@ impl Codec {
     pub(crate) fn random() -> Result<Self, getrandom::Error> {
         let mut key = Zeroizing::new([0u8; 32]);
         getrandom::fill(&mut *key)?;
-        Ok(Codec { key })
+        Ok(Codec::keyed(&key))
+    }
+
+    fn keyed(key: &[u8; 32]) -> Self {
+        // HMAC zero-pads a short key to SHA-256's 64-byte block, so the padded
+        // block keys the same MAC, through KeyInit::new, which cannot fail.
+        let mut block = Zeroizing::new([0u8; 64]);
+        block[..32].copy_from_slice(key);
+        Codec {
+            keyed: HmacSha256::new(&(*block).into()),
+        }
     }
 
     fn mac(&self, domain: &[u8], data: &[u8]) -> [u8; 32] {
-        // HMAC takes keys of any length; a 32-byte key cannot be refused.
-        let mut mac = match HmacSha256::new_from_slice(&*self.key) {
-            Ok(m) => m,
-            Err(_) => return [0; 32],
-        };
+        let mut mac = self.keyed.clone();
         mac.update(domain);
         mac.update(&[0]);
         mac.update(data);
@@ -239,6 +247,18 @@ mod tests {
         }
         assert_eq!(codec.decode("not base64!"), Err(TokenError::Invalid));
         assert_eq!(codec.decode(""), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn macs_are_hmac_sha256_of_the_master_key() {
+        let key = [0x5a; 32];
+        let mut plain = HmacSha256::new_from_slice(&key).unwrap();
+        plain.update(b"secret\0ASIAAAAA");
+        let expected: [u8; 32] = plain.finalize().into_bytes().into();
+        let codec = Codec::keyed(&key);
+        assert_eq!(codec.mac(b"secret", b"ASIAAAAA"), expected);
+        // The keyed state is reused, not consumed.
+        assert_eq!(codec.mac(b"secret", b"ASIAAAAA"), expected);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use crate::clock::Clock;
-use zeroize::Zeroizing;
 
+use crate::authz_message::MessageKey;
 use crate::config::Directory;
 use crate::faults::Faults;
 use crate::session::Codec;
@@ -19,10 +19,13 @@ pub(crate) struct Shared {
     pub admin: bool,
     /// Signs GetWebIdentityToken's tokens; its keys are the JWKS.
     pub signer: crate::jwt::Signer,
-    /// The key of encoded authorization messages.
-    pub authz_key: Zeroizing<[u8; 32]>,
+    /// The keys of encoded authorization messages.
+    pub authz_key: MessageKey,
     /// How long a stalled body stalls at most.
     pub stall_limit: Duration,
+    /// How long a client has to send a request's headers, and then its
+    /// body.
+    pub read_timeout: Duration,
 }
 
 /// Leaves out the keys (session master key, authorization-message key).

@@ -98,3 +98,21 @@ secret_access_key = "carolSecretKeyExampleCarolSecretKeyExamp"
         "{err}"
     );
 }
+
+#[test]
+fn a_misspelt_fault_operation_is_refused() {
+    let e = Config::from_toml(
+        "[[faults]]\nkind = \"throttling\"\noperation = \"AssumeRol\"\n",
+        "emu.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.starts_with("emu.toml"), "{e}");
+    assert!(e.contains("faults[0].operation"), "{e}");
+    assert!(
+        e.contains("\"AssumeRol\"") && e.contains("AssumeRoleWithSAML"),
+        "{e}"
+    );
+    let ok = "[[faults]]\nkind = \"throttling\"\noperation = \"AssumeRoleWithSAML\"\n";
+    Config::from_toml(ok, "emu.toml").unwrap();
+}

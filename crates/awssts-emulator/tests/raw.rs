@@ -505,6 +505,36 @@ async fn admin_endpoint_drives_faults_and_clock() {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("trade_in_token"));
+
+    // A misspelt operation would never fire: refused, with the names.
+    let r = raw
+        .send(
+            &json_head("POST", "/_awssts/faults"),
+            br#"[{"kind":"throttling"},{"kind":"throttling","operation":"GetCallerIdentiy"}]"#,
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("GetCallerIdentiy") && r.body.contains("GetCallerIdentity"),
+        "{}",
+        r.body
+    );
+    assert!(emu.faults().list().is_empty());
+    // Known routes answer other methods with 405.
+    for path in [
+        "/_awssts/state",
+        "/_awssts/clock/advance",
+        "/_awssts/authorization-message",
+        "/_awssts/trade-in-token",
+    ] {
+        let method = if path == "/_awssts/state" {
+            "POST"
+        } else {
+            "GET"
+        };
+        let r = raw.send(&json_head(method, path), b"").await;
+        assert_eq!(r.status, 405, "{method} {path}: {}", r.body);
+    }
     emu.shutdown().await;
 }
 
@@ -571,4 +601,102 @@ async fn send_and_read_to_close(emu: &awssts_emulator::RunningEmulator, req: &[u
         }
     }
     String::from_utf8(out).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clock_cannot_leave_four_digit_years() {
+    let emu = Emulator::new().admin(true).start().await.unwrap();
+    let mut raw = Raw::connect(&emu).await;
+    let head = format!(
+        "POST /_awssts/clock/advance HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json",
+        raw.host()
+    );
+    let r = raw
+        .send(&head, br#"{"seconds":18446744073709551615}"#)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("seconds"), "{}", r.body);
+    assert_eq!(emu.clock().offset(), Duration::ZERO);
+
+    // Steps that each fit stop at the cap together.
+    let max = awssts_emulator::Clock::MAX_OFFSET.as_secs();
+    for _ in 0..2 {
+        let r = raw
+            .send(&head, format!(r#"{{"seconds":{max}}}"#).as_bytes())
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    emu.clock().advance(Duration::MAX);
+    assert_eq!(emu.clock().offset(), awssts_emulator::Clock::MAX_OFFSET);
+
+    // Requests signed at the emulator's time still verify, and what it
+    // issues expires in a year STS could write.
+    let s = sign_post(
+        raw.host(),
+        b"Action=GetSessionToken&Version=2011-06-15&DurationSeconds=43200",
+        DEFAULT_ACCESS_KEY_ID,
+        DEFAULT_SECRET_ACCESS_KEY,
+        None,
+        emu.clock().now(),
+    );
+    let r = raw.send(&s.head(), &s.body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let expiration = r
+        .body
+        .split_once("<Expiration>")
+        .and_then(|(_, rest)| rest.split_once("</Expiration>"))
+        .map(|(e, _)| e)
+        .unwrap();
+    awssts::DateTime::parse(expiration).unwrap_or_else(|e| panic!("{expiration}: {e}"));
+    assert_eq!(expiration.find('-'), Some(4), "{expiration}");
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_bodies_too_large_to_drain_close_the_connection() {
+    let emu = Emulator::new().admin(true).start().await.unwrap();
+    let host = emu.addr().to_string();
+    for path in ["/", "/_awssts/faults"] {
+        let req = format!(
+            "POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{{",
+            64 * 1024 * 1024
+        );
+        let text = send_and_read_to_close(&emu, req.as_bytes()).await;
+        assert!(text.starts_with("HTTP/1.1 413"), "{path}: {text}");
+        let head = text.split_once("\r\n\r\n").unwrap().0.to_ascii_lowercase();
+        assert!(head.contains("\r\nconnection: close"), "{path}: {head}");
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_stop_sending_are_disconnected() {
+    let emu = Emulator::new()
+        .admin(true)
+        .read_timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let host = emu.addr().to_string();
+    // Headers that never end: the connection is closed, with no response.
+    let partial = format!("POST / HTTP/1.1\r\nhost: {host}\r\ncontent-type: applic");
+    let text = send_and_read_to_close(&emu, partial.as_bytes()).await;
+    assert!(!text.starts_with("HTTP/1.1 200"), "{text}");
+    // A body shorter than its Content-Length: 408, and the connection ends.
+    for path in ["/", "/_awssts/faults"] {
+        let short = format!(
+            "POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\nAction="
+        );
+        let text = send_and_read_to_close(&emu, short.as_bytes()).await;
+        assert!(text.starts_with("HTTP/1.1 408"), "{path}: {text}");
+        let head = text.split_once("\r\n\r\n").unwrap().0.to_ascii_lowercase();
+        assert!(head.contains("\r\nconnection: close"), "{path}: {head}");
+    }
+    let sts = send_and_read_to_close(
+        &emu,
+        format!("POST / HTTP/1.1\r\nhost: {host}\r\ncontent-length: 9\r\n\r\n").as_bytes(),
+    )
+    .await;
+    assert!(sts.contains("<Code>RequestTimeout</Code>"), "{sts}");
+    emu.shutdown().await;
 }

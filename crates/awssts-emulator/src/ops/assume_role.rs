@@ -4,6 +4,7 @@ use awssts::model::{AssumeRoleInput, AssumeRoleOutput, AssumedRoleUser};
 
 use super::Ctx;
 use super::policy::{check_arn, check_mfa, packed_policy_size, session_tags};
+use crate::arn::Arn;
 use crate::auth::Caller;
 use crate::config::{Role, RoleArn};
 use crate::error::StsError;
@@ -37,8 +38,9 @@ fn trusts(role: &Role, caller: &Caller) -> bool {
             || p == account
             || p == caller.arn()
             || Some(p.as_str()) == role_arn
-            || p.strip_suffix(":root")
-                .and_then(|a| a.rsplit(':').next())
+            || Arn::parse(p)
+                .filter(|a| a.resource == "root")
+                .and_then(|a| a.account())
                 .is_some_and(|a| a == account)
     })
 }

@@ -4,7 +4,6 @@
 use awssts::model::{DecodeAuthorizationMessageInput, DecodeAuthorizationMessageOutput};
 
 use super::Ctx;
-use crate::authz_message;
 use crate::error::StsError;
 
 pub(super) fn decode_authorization_message(
@@ -13,7 +12,10 @@ pub(super) fn decode_authorization_message(
 ) -> Result<DecodeAuthorizationMessageOutput, StsError> {
     let _caller = ctx.caller()?;
     let encoded = input.encoded_message.as_deref().unwrap_or_default();
-    let decoded = authz_message::decode(&ctx.shared.authz_key, encoded)
+    let decoded = ctx
+        .shared
+        .authz_key
+        .decode(encoded)
         .map_err(|e| StsError::sender(400, e.code(), e.to_string()))?;
     let mut out = DecodeAuthorizationMessageOutput::default();
     out.decoded_message = Some(decoded);

@@ -36,8 +36,7 @@ pub(crate) fn issue_trade_in_token(
     now: u64,
     valid_for: Duration,
 ) -> Result<String, String> {
-    let account = principal_arn.split(':').nth(4).unwrap_or_default();
-    if !principal_arn.starts_with("arn:") || !crate::config::is_account(account) {
+    if crate::arn::account_of(principal_arn).is_none() {
         return Err(format!(
             "{principal_arn:?} is not a principal ARN: use arn:aws:iam::ACCOUNT:user/NAME or :role/NAME"
         ));
@@ -75,7 +74,7 @@ pub(super) fn get_delegated_access_token(
         ));
     }
     let arn = token.principal_arn;
-    let account = arn.split(':').nth(4).unwrap_or_default().to_owned();
+    let account = crate::arn::account_of(&arn).unwrap_or_default().to_owned();
     let kind = if arn.contains(":role/") {
         KeyKind::Role
     } else {

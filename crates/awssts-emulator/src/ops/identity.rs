@@ -28,7 +28,7 @@ pub(super) fn get_access_key_info(
     // the configuration says, whatever the key id encodes.
     let account = match ctx.shared.dir.users.get(&key) {
         Some(user) => Some(user.account.clone()),
-        None => crate::keys::account_of(&key),
+        None => crate::access_key::account_of(&key),
     };
     let account = account.ok_or_else(|| {
         StsError::invalid_parameter(format!(

@@ -25,9 +25,9 @@ pub(super) fn assume_root(
     let account = if is_account(target) {
         target.to_owned()
     } else {
-        match target.split(':').nth(4) {
-            Some(a) if target.starts_with("arn:") && is_account(a) => a.to_owned(),
-            _ => {
+        match crate::arn::account_of(target) {
+            Some(a) => a.to_owned(),
+            None => {
                 return Err(StsError::validation(format!(
                     "TargetPrincipal {} is invalid: use a 12-digit account id",
                     crate::request::clip(target, 64)

@@ -87,7 +87,7 @@ pub(super) fn assume_role_with_saml(
         .transitive_tag_keys
         .clone_from(&assertion.transitive_tag_keys);
     let provider_name = principal_arn.rsplit('/').next().unwrap_or_default();
-    let provider_account = principal_arn.split(':').nth(4).unwrap_or(&role.account);
+    let provider_account = crate::arn::account_of(principal_arn).unwrap_or(&role.account);
     let mut out = AssumeRoleWithSAMLOutput::default();
     out.credentials = Some(ctx.issue(session, duration));
     out.assumed_role_user = Some(user);

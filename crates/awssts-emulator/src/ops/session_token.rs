@@ -8,6 +8,7 @@ use awssts::model::{
 
 use super::Ctx;
 use super::policy::{check_mfa, packed_policy_size, session_tags};
+use crate::arn::Arn;
 use crate::auth::Caller;
 use crate::error::StsError;
 use crate::session::{Kind, Session};
@@ -65,7 +66,7 @@ pub(super) fn get_federation_token(
     let name = input.name.as_deref().unwrap_or_default();
     let tags = session_tags(None, &input.tags, &[])?;
     let packed = packed_policy_size(input.policy.as_deref(), input.policy_arns.len(), &tags.tags)?;
-    let partition = user.arn.split(':').nth(1).unwrap_or("aws");
+    let partition = Arn::parse(&user.arn).map_or("aws", |a| a.partition);
     let arn = format!(
         "arn:{partition}:sts::{}:federated-user/{name}",
         user.account
