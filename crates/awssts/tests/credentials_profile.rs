@@ -477,7 +477,8 @@ fn static_credentials_from_a_profile() {
          [legacy]\naws_access_key_id = AKIDLEGACY\naws_secret_access_key = x\naws_security_token = old\n\
          [half]\naws_access_key_id = AKIDHALF\n\
          [otherhalf]\naws_secret_access_key = {CANARY}\n\
-         [nothing]\nregion = us-east-1\n"
+         [nothing]\nregion = us-east-1\n\
+         [process]\ncredential_process = vault-get --session {CANARY}\n"
     );
     let set = ProfileSet::parse("", &creds).unwrap();
     let c = set
@@ -535,8 +536,9 @@ fn static_credentials_from_a_profile() {
     for shown in [
         format!("{set:?}"),
         format!("{:#?}", set.profile("full").unwrap()),
+        format!("{:?}", set.profile("process").unwrap()),
     ] {
         assert!(!shown.contains(CANARY), "{shown}");
-        assert!(shown.contains("AKIDFULL"));
+        assert!(shown.contains("AKIDFULL") || shown.contains("credential_process"));
     }
 }

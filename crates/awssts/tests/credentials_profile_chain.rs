@@ -131,6 +131,27 @@ async fn mfa_and_the_disk_cache_ask_once_across_providers() {
 }
 
 #[tokio::test]
+async fn a_fixed_config_file_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env(dir.path(), "[profile p\n", KEYS, &[("AWS_PROFILE", "p")]);
+    let provider = ProfileProvider::new(env);
+    let err = provider.provide_credentials().await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        CredentialsErrorKind::InvalidConfiguration,
+        "{err}"
+    );
+    write(dir.path(), "config", "[profile p]\nsource_profile = base\n");
+    write(
+        dir.path(),
+        "credentials",
+        &format!("{KEYS}[p]\naws_access_key_id = AKIDFIXED\naws_secret_access_key = s\n"),
+    );
+    let creds = provider.provide_credentials().await.unwrap();
+    assert_eq!(creds.access_key_id(), "AKIDFIXED");
+}
+
+#[tokio::test]
 async fn cycles_are_reported_with_the_chain() {
     let dir = tempfile::tempdir().unwrap();
     let config = "[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = b\n\

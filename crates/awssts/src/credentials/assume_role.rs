@@ -253,3 +253,44 @@ impl AssumeRoleBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::cache::CredentialsCache;
+
+    fn builder(role: &str) -> AssumeRoleBuilder {
+        AssumeRoleProvider::builder(role).client_builder(
+            ClientBuilder::default()
+                .env(crate::env::Env::from_vars(std::iter::empty::<(
+                    String,
+                    String,
+                )>()))
+                .region("us-east-1"),
+        )
+    }
+
+    #[test]
+    fn a_cached_role_source_is_still_role_chaining() {
+        let first = builder("arn:aws:iam::123456789012:role/first")
+            .build(Credentials::from_keys("AKID", "secret"))
+            .unwrap();
+        let two_hours = Duration::from_secs(7200);
+        let direct = builder("arn:aws:iam::123456789012:role/second")
+            .duration(two_hours)
+            .build(first.clone())
+            .unwrap();
+        let cached = builder("arn:aws:iam::123456789012:role/second")
+            .duration(two_hours)
+            .build(CredentialsCache::new(first))
+            .unwrap();
+        for p in [direct, cached] {
+            assert_eq!(p.input().duration_seconds, Some(3600), "{p:?}");
+        }
+        let from_keys = builder("arn:aws:iam::123456789012:role/second")
+            .duration(two_hours)
+            .build(Credentials::from_keys("AKID", "secret"))
+            .unwrap();
+        assert_eq!(from_keys.input().duration_seconds, Some(7200));
+    }
+}

@@ -17,6 +17,7 @@ use http::header::{ACCEPT, AUTHORIZATION};
 use http::{HeaderValue, Method, Uri};
 use serde_json::Value;
 
+use super::secret_file;
 use super::{
     Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
     ProvideCredentialsFuture,
@@ -187,7 +188,7 @@ impl ContainerProvider {
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN".to_owned(),
             ),
             Some(AuthToken::File(path)) => {
-                let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+                let raw = secret_file::read(path, secret_file::MAX_TOKEN_FILE).map_err(|e| {
                     CredentialsError::invalid_configuration(
                         PROVIDER,
                         format!(
@@ -197,7 +198,17 @@ impl ContainerProvider {
                         ),
                     )
                     .with_source(e)
-                })?);
+                })?;
+                let text = std::str::from_utf8(&raw).map_err(|_| {
+                    CredentialsError::invalid_configuration(
+                        PROVIDER,
+                        format!(
+                            "the authorization token file {} \
+                             (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) is not UTF-8 text",
+                            path.display()
+                        ),
+                    )
+                })?;
                 (
                     text.trim().to_owned(),
                     format!("the authorization token file {}", path.display()),

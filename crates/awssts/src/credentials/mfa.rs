@@ -19,6 +19,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::CredentialsError;
+use super::process::{read_limited, read_tail};
+
+/// The most an MFA command may print on stdout (a code and some whitespace).
+const MAX_CODE_OUTPUT: usize = 64;
+/// How much of a failing MFA command's stderr goes into the error.
+const STDERR_TAIL: usize = 300;
 
 /// The future an [`MfaTokenProvider`] returns.
 pub type MfaTokenFuture<'a> =
@@ -158,7 +164,7 @@ impl MfaTokenProvider for MfaCommand {
             let fail = |why: String| {
                 CredentialsError::new("mfa", format!("MFA command `{}` {why}", self.program))
             };
-            let child = tokio::process::Command::new(&self.program)
+            let mut child = tokio::process::Command::new(&self.program)
                 .args(&self.args)
                 .env("AWS_MFA_SERIAL", serial)
                 .stdin(std::process::Stdio::null())
@@ -167,29 +173,36 @@ impl MfaTokenProvider for MfaCommand {
                 .kill_on_drop(true)
                 .spawn()
                 .map_err(|e| fail(format!("could not start: {e}")))?;
-            let out = tokio::time::timeout(self.timeout, child.wait_with_output())
-                .await
-                .map_err(|_| {
+            let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+            // Output is read with limits: a code is six digits, and a command
+            // that prints more (or forever) is not an MFA command.
+            let run = async {
+                let (stdout, stderr) = tokio::join!(
+                    read_limited(stdout, MAX_CODE_OUTPUT),
+                    read_tail(stderr, STDERR_TAIL)
+                );
+                (stdout, stderr, child.wait().await)
+            };
+            let (stdout, stderr, status) =
+                tokio::time::timeout(self.timeout, run).await.map_err(|_| {
                     fail(format!(
                         "did not finish within {:?} and was killed",
                         self.timeout
                     ))
-                })?
-                .map_err(|e| fail(format!("failed: {e}")))?;
-            if !out.status.success() {
-                let stderr = String::from_utf8_lossy(&out.stderr);
-                let tail: String = stderr
-                    .trim()
-                    .chars()
-                    .rev()
-                    .take(300)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                return Err(fail(format!("exited with {}: {tail}", out.status)));
+                })?;
+            // Too much output first: cutting it off ends the command with SIGPIPE.
+            let stdout = stdout
+                .map_err(|e| fail(format!("failed: {e}")))?
+                .ok_or_else(|| {
+                    fail(format!(
+                        "printed more than {MAX_CODE_OUTPUT} bytes, which is not an MFA code"
+                    ))
+                })?;
+            let status = status.map_err(|e| fail(format!("failed: {e}")))?;
+            if !status.success() {
+                return Err(fail(format!("exited with {status}: {}", stderr.trim())));
             }
-            let code = String::from_utf8(out.stdout)
+            let code = String::from_utf8(stdout)
                 .map_err(|_| fail("printed something that is not text".to_owned()))?;
             check_code(serial, code)
         })
@@ -272,5 +285,12 @@ mod tests {
         assert!(MfaCommand::new("ykman 'unbalanced").is_err());
         let quoted = MfaCommand::new("printf '%s' 123456").unwrap();
         assert_eq!(quoted.token("serial").await.unwrap(), "123456");
+        // A command that never stops printing is cut off, not read forever.
+        let chatty = MfaCommand::new("sh -c 'while :; do echo 123456; done'").unwrap();
+        let err = chatty.token("serial").await.unwrap_err().to_string();
+        assert!(err.contains("more than 64 bytes"), "{err}");
+        let failing = MfaCommand::new("sh -c 'echo no device >&2; exit 3'").unwrap();
+        let err = failing.token("serial").await.unwrap_err().to_string();
+        assert!(err.contains("no device"), "{err}");
     }
 }

@@ -28,6 +28,7 @@ pub mod mfa;
 pub mod mfa_session;
 pub mod process;
 pub mod profile;
+mod secret_file;
 mod sts_session;
 pub mod web_identity;
 

@@ -249,7 +249,7 @@ async fn kill_and_reap(child: &mut tokio::process::Child) {
 
 /// Reads all of `pipe`, or `None` once it passes `limit` bytes (the pipe is
 /// then dropped, so a child still writing gets a broken pipe).
-async fn read_limited(
+pub(super) async fn read_limited(
     pipe: Option<impl AsyncRead + Unpin>,
     limit: usize,
 ) -> std::io::Result<Option<Vec<u8>>> {
@@ -263,7 +263,7 @@ async fn read_limited(
 }
 
 /// Reads `pipe` to its end, keeping the last `keep` bytes as text.
-async fn read_tail(pipe: Option<impl AsyncRead + Unpin>, keep: usize) -> String {
+pub(super) async fn read_tail(pipe: Option<impl AsyncRead + Unpin>, keep: usize) -> String {
     let Some(mut pipe) = pipe else {
         return String::new();
     };

@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use zeroize::Zeroizing;
 
+use super::secret_file;
 use super::sts_session::{credentials_from_sts, default_session_name};
 use super::{
     Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
@@ -268,7 +269,7 @@ impl ProvideCredentials for WebIdentityProvider {
 /// Reads the token, which must be non-empty. Surrounding whitespace (a
 /// trailing newline from an editor) is not part of a JWT and is dropped.
 fn read_token(path: &Path) -> Result<Zeroizing<String>, CredentialsError> {
-    let raw = Zeroizing::new(std::fs::read(path).map_err(|e| {
+    let raw = secret_file::read(path, secret_file::MAX_TOKEN_FILE).map_err(|e| {
         CredentialsError::invalid_configuration(
             PROVIDER,
             format!(
@@ -278,7 +279,7 @@ fn read_token(path: &Path) -> Result<Zeroizing<String>, CredentialsError> {
             ),
         )
         .with_source(e)
-    })?);
+    })?;
     let text = std::str::from_utf8(&raw).map_err(|_| {
         CredentialsError::invalid_configuration(
             PROVIDER,

@@ -655,6 +655,12 @@ impl ProvideCredentials for CredentialsCache {
             }
         }
     }
+
+    /// The cached provider's name: a cache in front of a role's provider
+    /// still counts as a role's credentials (for the role-chaining cap).
+    fn provider_name(&self) -> &'static str {
+        self.shared.provider.provider_name()
+    }
 }
 
 impl fmt::Debug for CredentialsCache {

@@ -210,9 +210,10 @@ impl fmt::Debug for Profile {
 }
 
 /// A value as `Debug` shows it: secrets (keys naming a secret or a token)
-/// are redacted.
+/// are redacted, and so is `credential_process`, whose command line often
+/// carries a password manager's session.
 fn shown<'a>(key: &str, value: &'a str) -> &'a str {
-    if key.contains("secret") || key.contains("token") {
+    if key.contains("secret") || key.contains("token") || key == "credential_process" {
         "** redacted **"
     } else {
         value

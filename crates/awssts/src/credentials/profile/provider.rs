@@ -15,7 +15,8 @@
 //! (see [`ProfileProvider::mfa_session`]).
 //!
 //! The profile files are read and the provider tree is built once, on the
-//! first call; each call after that only runs the tree (which a
+//! first call that succeeds (a broken file is read again on the next call,
+//! so fixing it needs no restart); each call after that only runs the tree (which a
 //! [`CredentialsCache`](crate::credentials) in front of it makes rare).
 
 use std::sync::Arc;
@@ -54,9 +55,6 @@ pub enum ProfileSources {
     NonRoles,
 }
 
-/// The provider tree a profile resolved to, or why it could not be built.
-type Built = Result<Arc<dyn ProvideCredentials>, Arc<CredentialsError>>;
-
 /// Credentials from a named profile of the shared files.
 #[derive(Clone, Debug)]
 pub struct ProfileProvider {
@@ -66,9 +64,10 @@ pub struct ProfileProvider {
     mfa: Arc<dyn MfaTokenProvider>,
     mfa_session: bool,
     disk_cache: Option<DiskCache>,
-    /// Built on first use and shared by clones; every setter starts a new
-    /// one, so a changed setting is never answered by an old tree.
-    resolved: Arc<OnceCell<Built>>,
+    /// Built on first successful use and shared by clones; every setter
+    /// starts a new one, so a changed setting is never answered by an old
+    /// tree. A failed build is not kept: a fixed config file is read again.
+    resolved: Arc<OnceCell<Arc<dyn ProvideCredentials>>>,
 }
 
 impl ProfileProvider {
@@ -137,14 +136,11 @@ impl ProfileProvider {
     }
 
     async fn resolve(&self) -> Result<crate::credentials::Credentials, CredentialsError> {
-        let resolved = self
+        let provider = self
             .resolved
-            .get_or_init(|| async { self.build().map_err(Arc::new) })
-            .await;
-        match resolved {
-            Ok(provider) => provider.provide_credentials().await,
-            Err(e) => Err(CredentialsError::with_kind(PROVIDER, e.kind(), e.message())),
-        }
+            .get_or_try_init(|| async { self.build() })
+            .await?;
+        provider.provide_credentials().await
     }
 
     fn build(&self) -> Result<Arc<dyn ProvideCredentials>, CredentialsError> {
