@@ -10,6 +10,7 @@
 //! [`MAX_HEADERS`] fields, the body by the caller's limit, each read by the
 //! read timeout.
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
@@ -123,17 +124,18 @@ pub(crate) struct Limits {
     pub(crate) max_body: usize,
 }
 
-/// One HTTP/1.1 connection.
-pub(crate) struct Connection {
-    stream: Stream,
+/// One HTTP/1.1 connection, over a [`Stream`] (or, for tests and the fuzz
+/// target, any byte stream).
+pub(crate) struct Connection<S = Stream> {
+    stream: S,
     /// Bytes read and not yet used; kept between exchanges for its capacity.
     buf: BytesMut,
     /// Set once the connection cannot carry another exchange.
     done: bool,
 }
 
-impl Connection {
-    pub(crate) fn new(stream: Stream) -> Self {
+impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
+    pub(crate) fn new(stream: S) -> Self {
         Connection {
             stream,
             buf: BytesMut::with_capacity(READ_CHUNK),
@@ -237,10 +239,24 @@ impl Connection {
         timeout: Option<Duration>,
     ) -> Result<(u16, Version, HeaderMap, usize), Failure> {
         let mut received_any = false;
+        // Bytes already looked at: a head ends with a newline, so it is
+        // parsed again only when one arrives, and a server that trickles
+        // a long head costs linear time, not quadratic.
+        let mut scanned = 0;
         loop {
-            match parse_head(&self.buf)? {
+            let parsed = match memchr::memchr(b'\n', &self.buf[scanned..]) {
+                Some(_) => parse_head(&self.buf)?,
+                None => None,
+            };
+            scanned = self.buf.len();
+            match parsed {
+                // Refused however it arrived, not only when it arrives slowly.
+                Some(parsed) if parsed.3 > MAX_HEAD => {
+                    return Err(Failure::Protocol("the response head is too large"));
+                }
                 Some(parsed) if (100..200).contains(&parsed.0) => {
                     self.buf.advance(parsed.3);
+                    scanned = 0;
                     continue;
                 }
                 Some(parsed) => return Ok(parsed),
@@ -324,8 +340,15 @@ impl Connection {
 
     /// One CRLF-terminated line, without its CRLF.
     async fn read_line(&mut self, timeout: Option<Duration>) -> Result<Bytes, Failure> {
+        // Where the search for CRLF resumes: a CR at the end of what was
+        // searched may be completed by the next byte.
+        let mut from = 0;
         loop {
-            if let Some(end) = self.buf.windows(2).position(|w| w == b"\r\n") {
+            if let Some(at) = self.buf[from..].windows(2).position(|w| w == b"\r\n") {
+                let end = from + at;
+                if end > MAX_HEAD {
+                    return Err(Failure::Protocol("a chunk-size line is too long"));
+                }
                 let line = self.buf.split_to(end).freeze();
                 self.buf.advance(2);
                 return Ok(line);
@@ -334,6 +357,7 @@ impl Connection {
                 return Err(Failure::Protocol("a chunk-size line is too long"));
             }
             let have = self.buf.len();
+            from = have.saturating_sub(1);
             self.need(have + 1, timeout).await?;
         }
     }
@@ -491,6 +515,75 @@ pub(crate) fn keeps_alive(version: Version, headers: &HeaderMap) -> bool {
         has("keep-alive")
     } else {
         !has("close")
+    }
+}
+
+/// Runs the response reader over `input` as the server's bytes, delivered
+/// `segment` bytes per read, without a runtime: the reads never wait. For
+/// the fuzz target; `None` when the response is refused.
+#[doc(hidden)]
+pub fn read_for_fuzzing(
+    input: &[u8],
+    segment: usize,
+    head_request: bool,
+    max_body: usize,
+) -> Option<(u16, usize, bool)> {
+    let mut conn = Connection::new(Canned {
+        input,
+        segment: segment.max(1),
+    });
+    let limits = Limits {
+        read_timeout: None,
+        max_body,
+    };
+    let exchange = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", head_request, limits);
+    let mut exchange = std::pin::pin!(exchange);
+    match exchange
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(Ok(r)) => Some((r.status, r.body.len(), r.reusable)),
+        Poll::Ready(Err(_)) => None,
+        Poll::Pending => panic!("a read of canned bytes waited"),
+    }
+}
+
+/// A server whose whole answer is known: reads hand it out a segment at a
+/// time, then the end of the stream; writes are accepted and dropped.
+struct Canned<'a> {
+    input: &'a [u8],
+    segment: usize,
+}
+
+impl AsyncRead for Canned<'_> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let n = self.segment.min(self.input.len()).min(buf.remaining());
+        let (now, rest) = self.input.split_at(n);
+        buf.put_slice(now);
+        self.input = rest;
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for Canned<'_> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -744,5 +837,48 @@ mod tests {
             HeaderValue::from_static("upgrade, Close"),
         );
         assert!(!keeps_alive(Version::HTTP_11, &h));
+    }
+
+    #[test]
+    fn how_the_bytes_arrive_changes_nothing() {
+        let responses: [&[u8]; 3] = [
+            b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
+              5\r\nhello\r\n6;x=y\r\n world\r\n0\r\nT: 1\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\n\r\nuntil close",
+        ];
+        let expected = [
+            Some((200, 11, true)),
+            Some((200, 11, true)),
+            Some((200, 11, false)),
+        ];
+        for (response, expected) in responses.iter().zip(expected) {
+            for segment in 1..=response.len() {
+                assert_eq!(
+                    read_for_fuzzing(response, segment, false, 1024),
+                    expected,
+                    "{segment}-byte reads of {:?}",
+                    String::from_utf8_lossy(response)
+                );
+            }
+        }
+        // Bytes past the response that arrive with it spoil the connection
+        // (ones that arrive later are caught by `is_open` before reuse).
+        let extra = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcEXTRA";
+        assert_eq!(
+            read_for_fuzzing(extra, extra.len(), false, 1024),
+            Some((200, 3, false))
+        );
+        assert_eq!(
+            read_for_fuzzing(responses[0], 3, false, 10),
+            None,
+            "over the limit"
+        );
+        // A body sent after a HEAD request's head is not read, and spoils
+        // the connection.
+        assert_eq!(
+            read_for_fuzzing(responses[0], responses[0].len(), true, 10),
+            Some((200, 0, false))
+        );
     }
 }

@@ -59,6 +59,9 @@ pub use config::{RootSource, TlsRoots, TransportConfig};
 pub use error::{TransportError, TransportErrorKind};
 pub use pool::PoolStats;
 
+#[doc(hidden)]
+pub use http1::read_for_fuzzing;
+
 use http1::{Failure, Limits};
 use pool::{Conn, ConnState, Counters, HostPool, Origin, Policy};
 
