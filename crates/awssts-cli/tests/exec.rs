@@ -179,6 +179,11 @@ fn exec_server_renews_credentials_for_boto3_and_refuses_strangers() {
     // the child runs.
     let stub = StubSts::start(Duration::from_secs(6));
     let s = role_sandbox(&stub.url);
+    // Keys the child's SDK would find before the endpoint if it read them.
+    s.file(
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIAOTHERKEYS0000000\naws_secret_access_key = other\n",
+    );
     let python = venv().join("bin/python");
     assert!(
         python.is_file(),
@@ -228,6 +233,7 @@ for _ in range(80):
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(status.success(), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "no-token 401", "{stdout}");
     assert_eq!(lines[1], "bad-token 403", "{stdout}");
@@ -240,4 +246,36 @@ for _ in range(80):
     assert!(keys.iter().all(|k| k.starts_with("ASIASTUB")), "{keys:?}");
     assert!(stub.assume_role_calls() >= 2);
     assert!(stub.get_caller_identity_calls() >= 2);
+}
+
+#[test]
+fn exec_server_warns_of_credentials_in_the_childs_config_profile() {
+    let stub = StubSts::start(Duration::from_secs(3600));
+    let s = role_sandbox(&stub.url);
+    let config = std::fs::read_to_string(s.home().join(".aws/config")).unwrap();
+    s.file(
+        ".aws/config",
+        &format!("{config}\n[default]\ncredential_process = /bin/false\n"),
+    );
+    let args = [
+        "exec",
+        "--profile",
+        "role",
+        "--server",
+        "--",
+        "sh",
+        "-c",
+        "echo \"$AWS_SHARED_CREDENTIALS_FILE\"",
+    ];
+    let out = s.awssts(&args);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "/dev/null\n");
+    let warnings: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(warnings.len(), 1, "{out:?}");
+    assert!(
+        warnings[0].starts_with("awssts: warning: profile [default]")
+            && warnings[0].contains("credential_process")
+            && warnings[0].contains("named profile"),
+        "{out:?}"
+    );
 }

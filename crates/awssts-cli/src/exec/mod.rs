@@ -4,6 +4,7 @@
 //! for as long as the command runs.
 
 mod server;
+mod shadowing;
 
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
@@ -84,6 +85,14 @@ pub fn run(global: &Global, args: Exec) -> Result<u8, CliError> {
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN".into(),
                 server.token().into(),
             ));
+            vars.retain(|(k, _)| k != "AWS_SHARED_CREDENTIALS_FILE");
+            vars.push((
+                "AWS_SHARED_CREDENTIALS_FILE".into(),
+                shadowing::NO_CREDENTIALS_FILE.into(),
+            ));
+            if let Some(warning) = shadowing::warning(&as_env(&vars)) {
+                eprintln!("{warning}");
+            }
             Some(server)
         } else {
             vars.extend(credential_variables(&creds));
@@ -99,6 +108,15 @@ fn child_environment() -> Vec<(OsString, OsString)> {
     std::env::vars_os()
         .filter(|(k, _)| k.to_str().is_none_or(|k| !REMOVED.contains(&k)))
         .collect()
+}
+
+/// The child's variables as the library reads them (those that are not
+/// UTF-8 are left out, as the library leaves them out of the process's).
+fn as_env(vars: &[(OsString, OsString)]) -> Env {
+    Env::from_vars(
+        vars.iter()
+            .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v.to_str()?.to_owned()))),
+    )
 }
 
 fn credential_variables(c: &Credentials) -> Vec<(OsString, OsString)> {
