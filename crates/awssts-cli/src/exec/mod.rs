@@ -5,6 +5,7 @@
 
 mod server;
 mod shadowing;
+mod terminal;
 
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
@@ -187,6 +188,9 @@ async fn run_child(
         .map(nix::unistd::Pid::from_raw);
     loop {
         let sig = tokio::select! {
+            // A SIGINT and a SIGTERM pending together are handled in the
+            // order they were sent.
+            biased;
             status = child.wait() => {
                 return status.map_err(|e| CliError::Other(format!("waiting for {shown:?} failed: {e}")));
             }
@@ -194,6 +198,9 @@ async fn run_child(
             _ = term.recv() => nix::sys::signal::Signal::SIGTERM,
             _ = hup.recv() => nix::sys::signal::Signal::SIGHUP,
         };
+        if sig == nix::sys::signal::Signal::SIGINT && !terminal::forward_sigint() {
+            continue;
+        }
         if let Some(pid) = pid {
             // The child may have just exited; its status is read next turn.
             let _ = nix::sys::signal::kill(pid, sig);
