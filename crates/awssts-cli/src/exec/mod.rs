@@ -22,7 +22,6 @@ use crate::cli::Global;
 use crate::config;
 use crate::creds::{credentials_error, runtime};
 use crate::error::CliError;
-use crate::output::doc::timestamp;
 
 /// Flags of `exec`.
 #[derive(Args, Debug)]
@@ -120,19 +119,12 @@ fn as_env(vars: &[(OsString, OsString)]) -> Env {
     )
 }
 
+/// The variables `export-credentials --format env` prints, set as they are.
 fn credential_variables(c: &Credentials) -> Vec<(OsString, OsString)> {
-    let mut vars: Vec<(OsString, OsString)> = vec![
-        ("AWS_ACCESS_KEY_ID".into(), c.access_key_id().into()),
-        ("AWS_SECRET_ACCESS_KEY".into(), c.secret_access_key().into()),
-    ];
-    if let Some(t) = c.session_token() {
-        vars.push(("AWS_SESSION_TOKEN".into(), t.into()));
-    }
-    if let Some(e) = c.expiration() {
-        let e = timestamp(awssts::DateTime::from_system_time(e));
-        vars.push(("AWS_CREDENTIAL_EXPIRATION".into(), e.into()));
-    }
-    vars
+    crate::creds::variables(c)
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
 }
 
 /// `--region`, else the environment, else the profile's `region`.
