@@ -3,7 +3,7 @@
 //! lists. Each function takes the raw strings clap collected and the flag
 //! they came from, so every error names the flag.
 
-use std::path::PathBuf;
+use crate::paramfile::{self, Loaded, Vars};
 
 /// A value that cannot be used for its flag; always a usage error (252).
 #[derive(Debug, thiserror::Error)]
@@ -22,59 +22,46 @@ impl ArgError {
     }
 }
 
-/// The value itself, or the contents of the file a `file://` or `fileb://`
-/// prefix names (`~` is the home directory, as in the AWS CLI). STS takes
-/// no binary members, so a `fileb://` file must hold UTF-8 text too.
-pub fn load(flag: &str, raw: &str, home: Option<&str>) -> Result<String, ArgError> {
-    let (path, binary) = if let Some(p) = raw.strip_prefix("file://") {
-        (p, false)
-    } else if let Some(p) = raw.strip_prefix("fileb://") {
-        (p, true)
-    } else {
-        return Ok(raw.to_owned());
-    };
-    let path = expand_home(path, home);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        ArgError::new(
+/// The text a value stands for: itself, or the text of the file a
+/// `file://` prefix names (see [`paramfile`]). `fileb://` gives bytes,
+/// which the AWS CLI refuses for text parameters (every STS parameter but
+/// the integers).
+pub fn load(flag: &str, raw: &str, vars: Vars<'_>) -> Result<String, ArgError> {
+    match paramfile::load(raw, vars).map_err(|r| ArgError::new(flag, r))? {
+        Loaded::Plain => Ok(raw.to_owned()),
+        Loaded::Text(text) => Ok(text),
+        Loaded::Bytes(_) => Err(ArgError::new(
             flag,
-            format!("cannot read the file {}: {e}", path.display()),
-        )
-    })?;
-    String::from_utf8(bytes).map_err(|_| {
-        let scheme = if binary { "fileb" } else { "file" };
-        ArgError::new(
-            flag,
-            format!(
-                "{scheme}://{} is not UTF-8 text, and this parameter takes text",
-                path.display()
-            ),
-        )
-    })
+            "fileb:// gives the file's bytes and this parameter takes text: use file://",
+        )),
+    }
 }
 
-fn expand_home(path: &str, home: Option<&str>) -> PathBuf {
-    match (path.strip_prefix('~'), home) {
-        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
-            PathBuf::from(format!("{home}{rest}"))
-        }
-        _ => PathBuf::from(path),
+/// The values of a list parameter: as the AWS CLI, a `file://` value is
+/// loaded only when it is the list's only value; among several it is a
+/// value like any other.
+fn load_list(flag: &str, raw: &[String], vars: Vars<'_>) -> Result<Vec<String>, ArgError> {
+    match raw {
+        [one] => Ok(vec![load(flag, one, vars)?]),
+        many => Ok(many.to_vec()),
     }
 }
 
 /// An optional string (after `file://` loading).
-pub fn string(
-    flag: &str,
-    raw: Option<&str>,
-    home: Option<&str>,
-) -> Result<Option<String>, ArgError> {
-    raw.map(|r| load(flag, r, home)).transpose()
+pub fn string(flag: &str, raw: Option<&str>, vars: Vars<'_>) -> Result<Option<String>, ArgError> {
+    raw.map(|r| load(flag, r, vars)).transpose()
 }
 
-/// An optional integer (after `file://` loading; surrounding blanks, as a
-/// file's trailing newline, are ignored).
-pub fn integer(flag: &str, raw: Option<&str>, home: Option<&str>) -> Result<Option<i32>, ArgError> {
+/// An optional integer (after `file://` or `fileb://` loading: Python's
+/// `int()` takes bytes too, and ignores surrounding blanks such as a
+/// file's trailing newline).
+pub fn integer(flag: &str, raw: Option<&str>, vars: Vars<'_>) -> Result<Option<i32>, ArgError> {
     let Some(raw) = raw else { return Ok(None) };
-    let text = load(flag, raw, home)?;
+    let text = match paramfile::load(raw, vars).map_err(|r| ArgError::new(flag, r))? {
+        Loaded::Plain => raw.to_owned(),
+        Loaded::Text(text) => text,
+        Loaded::Bytes(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+    };
     text.trim().parse::<i32>().map(Some).map_err(|_| {
         ArgError::new(
             flag,
@@ -84,14 +71,9 @@ pub fn integer(flag: &str, raw: Option<&str>, home: Option<&str>) -> Result<Opti
 }
 
 /// A list of strings: `a b c`, `a,b,c`, or one JSON array `["a","b"]`.
-pub fn string_list(
-    flag: &str,
-    raw: &[String],
-    home: Option<&str>,
-) -> Result<Vec<String>, ArgError> {
+pub fn string_list(flag: &str, raw: &[String], vars: Vars<'_>) -> Result<Vec<String>, ArgError> {
     let mut out = Vec::new();
-    for item in raw {
-        let text = load(flag, item, home)?;
+    for text in load_list(flag, raw, vars)? {
         let trimmed = text.trim_start();
         if trimmed.starts_with('[') {
             let value: serde_json::Value = serde_json::from_str(&text)
@@ -129,11 +111,10 @@ pub fn structure_list(
     flag: &str,
     raw: &[String],
     members: &[&str],
-    home: Option<&str>,
+    vars: Vars<'_>,
 ) -> Result<Vec<Members>, ArgError> {
     let mut out = Vec::new();
-    for item in raw {
-        let text = load(flag, item, home)?;
+    for text in load_list(flag, raw, vars)? {
         let trimmed = text.trim_start();
         if trimmed.starts_with('[') {
             let value: serde_json::Value = serde_json::from_str(&text)
@@ -156,10 +137,10 @@ pub fn structure(
     flag: &str,
     raw: Option<&str>,
     members: &[&str],
-    home: Option<&str>,
+    vars: Vars<'_>,
 ) -> Result<Option<Members>, ArgError> {
     let Some(raw) = raw else { return Ok(None) };
-    let text = load(flag, raw, home)?;
+    let text = load(flag, raw, vars)?;
     parse_structure(flag, &text, members).map(Some)
 }
 
@@ -293,6 +274,8 @@ pub fn member(members: &Members, name: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    const NO_VARS: Vars<'static> = &|_| None;
+
     fn strings(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| (*s).to_owned()).collect()
     }
@@ -303,7 +286,7 @@ mod tests {
             "--tags",
             &strings(&["Key=k,Value=v", "Key=k2,Value='a, b'"]),
             &["Key", "Value"],
-            None,
+            NO_VARS,
         )
         .unwrap();
         assert_eq!(
@@ -317,7 +300,7 @@ mod tests {
             "--tags",
             &strings(&[r#"[{"Key":"k","Value":"v"},{"Key":"x","Value":""}]"#]),
             &["Key", "Value"],
-            None,
+            NO_VARS,
         )
         .unwrap();
         assert_eq!(json.len(), 2);
@@ -327,7 +310,7 @@ mod tests {
             "--task-policy-arn",
             Some("arn=arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"),
             &["arn"],
-            None,
+            NO_VARS,
         )
         .unwrap()
         .unwrap();
@@ -340,7 +323,7 @@ mod tests {
             "--task-policy-arn",
             Some(r#"{"arn":"arn:x"}"#),
             &["arn"],
-            None,
+            NO_VARS,
         )
         .unwrap()
         .unwrap();
@@ -353,7 +336,7 @@ mod tests {
             "--tags",
             &strings(&["Key=k,Colour=red"]),
             &["Key", "Value"],
-            None,
+            NO_VARS,
         )
         .unwrap_err()
         .to_string();
@@ -365,15 +348,20 @@ mod tests {
             err.contains("\"Colour\"") && err.contains("Key, Value"),
             "{err}"
         );
-        let err = structure_list("--tags", &strings(&["justtext"]), &["Key", "Value"], None)
-            .unwrap_err()
-            .to_string();
+        let err = structure_list(
+            "--tags",
+            &strings(&["justtext"]),
+            &["Key", "Value"],
+            NO_VARS,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("name=value"), "{err}");
         let err = structure_list(
             "--tags",
             &strings(&["[{\"Key\": 1}]"]),
             &["Key", "Value"],
-            None,
+            NO_VARS,
         )
         .unwrap_err()
         .to_string();
@@ -382,21 +370,26 @@ mod tests {
             "--tags",
             &strings(&["[{\"Key\": "]),
             &["Key", "Value"],
-            None,
+            NO_VARS,
         )
         .unwrap_err()
         .to_string();
         assert!(err.contains("invalid JSON"), "{err}");
-        let err = structure_list("--tags", &strings(&["Key='open"]), &["Key", "Value"], None)
-            .unwrap_err()
-            .to_string();
+        let err = structure_list(
+            "--tags",
+            &strings(&["Key='open"]),
+            &["Key", "Value"],
+            NO_VARS,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("unterminated"), "{err}");
         // Values are not echoed: a ContextAssertion is a secret.
         let err = structure_list(
             "--provided-contexts",
             &strings(&["ProviderArn=arn:aws:iam::aws:contextProvider/x,SECRET-ASSERTION"]),
             &["ProviderArn", "ContextAssertion"],
-            None,
+            NO_VARS,
         )
         .unwrap_err()
         .to_string();
@@ -406,7 +399,7 @@ mod tests {
             "--provided-contexts",
             &strings(&["ContextAssertion='SECRET"]),
             &["ProviderArn", "ContextAssertion"],
-            None,
+            NO_VARS,
         )
         .unwrap_err()
         .to_string();
@@ -416,75 +409,110 @@ mod tests {
     #[test]
     fn string_lists_space_comma_and_json() {
         assert_eq!(
-            string_list("--transitive-tag-keys", &strings(&["a", "b,c"]), None).unwrap(),
+            string_list("--transitive-tag-keys", &strings(&["a", "b,c"]), NO_VARS).unwrap(),
             strings(&["a", "b", "c"])
         );
         assert_eq!(
-            string_list("--audience", &strings(&[r#"["x","y"]"#]), None).unwrap(),
+            string_list("--audience", &strings(&[r#"["x","y"]"#]), NO_VARS).unwrap(),
             strings(&["x", "y"])
         );
-        assert!(string_list("--audience", &strings(&["[1]"]), None).is_err());
+        assert!(string_list("--audience", &strings(&["[1]"]), NO_VARS).is_err());
     }
 
     #[test]
-    fn files_are_read_for_file_and_fileb_prefixes() {
+    fn files_are_read_as_the_aws_cli_reads_them() {
         let dir = tempfile::tempdir().unwrap();
-        let policy = dir.path().join("policy.json");
-        std::fs::write(&policy, "{\"Version\":\"2012-10-17\"}").unwrap();
-        let raw = format!("file://{}", policy.display());
+        let home = dir.path().to_str().unwrap().to_owned();
+        let vars = move |name: &str| (name == "HOME").then(|| home.clone());
+        std::fs::write(
+            dir.path().join("policy.json"),
+            "{\"Version\":\"2012-10-17\"}\n",
+        )
+        .unwrap();
         assert_eq!(
-            load("--policy", &raw, None).unwrap(),
-            "{\"Version\":\"2012-10-17\"}"
+            load("--policy", "file://~/policy.json", &vars).unwrap(),
+            "{\"Version\":\"2012-10-17\"}\n",
+            "the trailing newline is part of the value"
         );
-        let raw = format!("fileb://{}", policy.display());
-        assert!(load("--policy", &raw, None).unwrap().contains("2012-10-17"));
+        std::fs::write(dir.path().join("token"), "eyJ.x.y\r\n").unwrap();
+        assert_eq!(
+            string("--web-identity-token", Some("file://~/token"), &vars).unwrap(),
+            Some("eyJ.x.y\n".to_owned()),
+            "text mode reads CRLF as LF, and strips nothing"
+        );
+        let err = load("--policy", "fileb://~/policy.json", &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("Error parsing parameter '--policy': fileb:// gives"),
+            "{err}"
+        );
 
         std::fs::write(dir.path().join("tags.json"), r#"[{"Key":"a","Value":"b"}]"#).unwrap();
-        let home = dir.path().to_str().unwrap();
         let tags = structure_list(
             "--tags",
             &strings(&["file://~/tags.json"]),
             &["Key", "Value"],
-            Some(home),
+            &vars,
         )
         .unwrap();
+        assert_eq!(member(&tags[0], "Value").as_deref(), Some("b"));
+        let err = structure_list(
+            "--tags",
+            &strings(&["Key=k,Value=v", "file://~/tags.json"]),
+            &["Key", "Value"],
+            &vars,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("has no `=`"),
+            "among several values file:// is not loaded: {err}"
+        );
+        std::fs::write(dir.path().join("keys"), "a,b").unwrap();
         assert_eq!(
-            member(&tags[0], "Value").as_deref(),
-            Some("b"),
-            "~ is the home directory"
+            string_list("--transitive-tag-keys", &strings(&["file://~/keys"]), &vars).unwrap(),
+            strings(&["a", "b"])
+        );
+        assert_eq!(
+            string_list(
+                "--transitive-tag-keys",
+                &strings(&["file://~/keys", "c"]),
+                &vars
+            )
+            .unwrap(),
+            strings(&["file://~/keys", "c"])
         );
 
         std::fs::write(dir.path().join("n"), "3600\n").unwrap();
         assert_eq!(
-            integer("--duration-seconds", Some("file://~/n"), Some(home)).unwrap(),
+            integer("--duration-seconds", Some("file://~/n"), &vars).unwrap(),
             Some(3600)
         );
+        assert_eq!(
+            integer("--duration-seconds", Some("fileb://~/n"), &vars).unwrap(),
+            Some(3600),
+            "Python's int() takes bytes"
+        );
 
-        std::fs::write(dir.path().join("bin"), [0xff, 0xfe]).unwrap();
-        let err = load("--saml-assertion", "fileb://~/bin", Some(home))
+        let err = load("--policy", "file:///no/such/file", NO_VARS)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("not UTF-8"), "{err}");
-
-        let err = load("--policy", "file:///no/such/file", None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.starts_with(
-                "Error parsing parameter '--policy': cannot read the file /no/such/file"
-            ),
-            "{err}"
+        assert_eq!(
+            err,
+            "Error parsing parameter '--policy': Unable to load paramfile file:///no/such/file: \
+             [Errno 2] No such file or directory: '/no/such/file'"
         );
     }
 
     #[test]
     fn integers() {
         assert_eq!(
-            integer("--duration-seconds", Some("900"), None).unwrap(),
+            integer("--duration-seconds", Some("900"), NO_VARS).unwrap(),
             Some(900)
         );
-        assert_eq!(integer("--duration-seconds", None, None).unwrap(), None);
-        let err = integer("--duration-seconds", Some("1h"), None)
+        assert_eq!(integer("--duration-seconds", None, NO_VARS).unwrap(), None);
+        let err = integer("--duration-seconds", Some("1h"), NO_VARS)
             .unwrap_err()
             .to_string();
         assert!(

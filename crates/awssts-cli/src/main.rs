@@ -19,6 +19,7 @@ mod eks;
 mod error;
 mod exec;
 mod output;
+mod paramfile;
 mod serve;
 mod sts;
 
@@ -104,8 +105,7 @@ fn run_sts(global: &Global, cmd: sts::Command) -> Result<(), CliError> {
     let name = cmd.name();
     let wants_credentials = cmd.returns_credentials();
     let env = config::environment(global.profile.as_deref());
-    let home = env.get("HOME").or_else(|| env.get("USERPROFILE"));
-    let request = cmd.into_request(home.as_deref())?;
+    let request = cmd.into_request(&paramfile::process_var)?;
     request.validate().map_err(|v| {
         CliError::Usage(format!(
             "invalid parameter: {v} (nothing was sent; see --help)"

@@ -265,3 +265,80 @@ fn the_aws_cli_and_awssts_reuse_each_others_cache_entries() {
     let entry: serde_json::Value = serde_json::from_str(&before).unwrap();
     assert_eq!(entry["Credentials"]["AccessKeyId"], ours["AccessKeyId"]);
 }
+
+/// Runs `lines` in sh, then prints the two key variables: what a user who
+/// `eval`s our output gets.
+fn read_back(lines: &str) -> String {
+    let script = format!("{lines}printf '%s|%s' \"$AWS_ACCESS_KEY_ID\" \"$AWS_SECRET_ACCESS_KEY\"");
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .env_clear()
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{script}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn credentials_as_shell_variables_read_back_unchanged_in_every_command() {
+    let stub = StubSts::start(Duration::from_secs(3600));
+    let s = role_sandbox(&stub.url);
+    // Keys no real account has, with characters a shell would act on.
+    let secret = "it's $HOME \"q\" `id` ~ a&b";
+    let config = std::fs::read_to_string(s.home().join(".aws/config")).unwrap();
+    s.file(
+        ".aws/config",
+        &format!(
+            "{config}\n[profile odd]\naws_access_key_id = AKIA ODD\naws_secret_access_key = {secret}\n"
+        ),
+    );
+    let want = format!("AKIA ODD|{secret}");
+    for format in ["env", "env-no-export"] {
+        let out = s.awssts(&["export-credentials", "--profile", "odd", "--format", format]);
+        assert_eq!(read_back(out.ok()), want, "--format {format}");
+    }
+    // exec sets the values themselves, unquoted.
+    let out = s.awssts(&[
+        "exec",
+        "--profile",
+        "odd",
+        "--region",
+        "us-east-1",
+        "--",
+        "sh",
+        "-c",
+        "printf '%s|%s' \"$AWS_ACCESS_KEY_ID\" \"$AWS_SECRET_ACCESS_KEY\"",
+    ]);
+    assert_eq!(out.ok(), want);
+
+    // --output env of an STS call: the lines `export-credentials --format
+    // env` prints for the same credentials, byte for byte.
+    let out = s.awssts(&[
+        "assume-role",
+        "--profile",
+        "base",
+        "--role-arn",
+        ROLE,
+        "--role-session-name",
+        "s-1",
+        "--output",
+        "env",
+    ]);
+    let text = out.ok();
+    let n = stub.assume_role_calls();
+    let expiration = text
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("export AWS_CREDENTIAL_EXPIRATION="))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(support::compare::is_iso_utc(expiration), "{text}");
+    assert_eq!(
+        text,
+        format!(
+            "export AWS_ACCESS_KEY_ID=ASIASTUB{n:08}\nexport AWS_SECRET_ACCESS_KEY=stub-secret-{n}\n\
+             export AWS_SESSION_TOKEN=stub-token-{n}\nexport AWS_CREDENTIAL_EXPIRATION={expiration}\n"
+        )
+    );
+    assert_eq!(read_back(text), format!("ASIASTUB{n:08}|stub-secret-{n}"));
+}

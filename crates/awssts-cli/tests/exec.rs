@@ -32,11 +32,13 @@ fn role_sandbox(endpoint: &str) -> Sandbox {
     s
 }
 
-fn spawn(s: &Sandbox, args: &[&str]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_awssts"));
+/// `program ARGS` with only the sandbox's variables (and PATH), its
+/// output piped and its stdin as given.
+fn sandboxed(s: &Sandbox, program: &str, args: &[&str], stdin: Stdio) -> Command {
+    let mut cmd = Command::new(program);
     cmd.args(args)
         .env_clear()
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     if let Some(path) = std::env::var_os("PATH") {
@@ -45,7 +47,13 @@ fn spawn(s: &Sandbox, args: &[&str]) -> Child {
     for (k, v) in &s.vars {
         cmd.env(k, v);
     }
-    cmd.spawn().unwrap()
+    cmd
+}
+
+fn spawn(s: &Sandbox, args: &[&str]) -> Child {
+    sandboxed(s, env!("CARGO_BIN_EXE_awssts"), args, Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 /// Waits at most `limit` for the child to end.
@@ -179,6 +187,11 @@ fn exec_server_renews_credentials_for_boto3_and_refuses_strangers() {
     // the child runs.
     let stub = StubSts::start(Duration::from_secs(6));
     let s = role_sandbox(&stub.url);
+    // Keys the child's SDK would find before the endpoint if it read them.
+    s.file(
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIAOTHERKEYS0000000\naws_secret_access_key = other\n",
+    );
     let python = venv().join("bin/python");
     assert!(
         python.is_file(),
@@ -228,6 +241,7 @@ for _ in range(80):
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(status.success(), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "no-token 401", "{stdout}");
     assert_eq!(lines[1], "bad-token 403", "{stdout}");
@@ -240,4 +254,132 @@ for _ in range(80):
     assert!(keys.iter().all(|k| k.starts_with("ASIASTUB")), "{keys:?}");
     assert!(stub.assume_role_calls() >= 2);
     assert!(stub.get_caller_identity_calls() >= 2);
+}
+
+#[test]
+fn exec_server_warns_of_credentials_in_the_childs_config_profile() {
+    let stub = StubSts::start(Duration::from_secs(3600));
+    let s = role_sandbox(&stub.url);
+    let config = std::fs::read_to_string(s.home().join(".aws/config")).unwrap();
+    s.file(
+        ".aws/config",
+        &format!("{config}\n[default]\ncredential_process = /bin/false\n"),
+    );
+    let args = [
+        "exec",
+        "--profile",
+        "role",
+        "--server",
+        "--",
+        "sh",
+        "-c",
+        "echo \"$AWS_SHARED_CREDENTIALS_FILE\"",
+    ];
+    let out = s.awssts(&args);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "/dev/null\n");
+    let warnings: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(warnings.len(), 1, "{out:?}");
+    assert!(
+        warnings[0].starts_with("awssts: warning: profile [default]")
+            && warnings[0].contains("credential_process")
+            && warnings[0].contains("named profile"),
+        "{out:?}"
+    );
+}
+
+/// Counts the SIGINTs it gets. After the first it asks its parent (awssts)
+/// for a SIGTERM: awssts handles signals in the order they came, so any
+/// SIGINT it passed on reaches this process before that SIGTERM does.
+const COUNT_SIGINTS: &str = r#"
+import os, signal, time
+count = 0
+done = False
+def on_int(signum, frame):
+    global count
+    count += 1
+    if count == 1:
+        os.kill(os.getppid(), signal.SIGTERM)
+def on_term(signum, frame):
+    global done
+    done = True
+signal.signal(signal.SIGINT, on_int)
+signal.signal(signal.SIGTERM, on_term)
+print("ready", flush=True)
+for _ in range(600):
+    if done:
+        break
+    time.sleep(0.05)
+print("sigints", count, flush=True)
+"#;
+
+/// `'…'` for sh.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[test]
+fn ctrl_c_in_a_terminal_reaches_the_child_once() {
+    let s = Sandbox::new();
+    let script = s.file("count_sigints.py", COUNT_SIGINTS);
+    let python = venv().join("bin/python");
+    let line = format!(
+        "exec {} exec -- {} {}",
+        sh_quote(env!("CARGO_BIN_EXE_awssts")),
+        sh_quote(python.to_str().unwrap()),
+        sh_quote(script.to_str().unwrap())
+    );
+    // util-linux `script` runs the line on a new pseudo-terminal, with
+    // awssts and its child in the terminal's foreground group, and copies
+    // our bytes to the terminal: \x03 is Ctrl-C.
+    let mut term = sandboxed(&s, "script", &["-qfec", &line, "/dev/null"], Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is needed for this test");
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    let out = term.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |prefix: &str| -> Option<String> {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            match lines.recv_timeout(Duration::from_millis(200)) {
+                Ok(l) => {
+                    let l = l.trim_matches(|c: char| c.is_control()).to_owned();
+                    seen.push(l.clone());
+                    if let Some(at) = l.find(prefix) {
+                        return Some(l[at..].to_owned());
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        None
+    };
+    if wait_for("ready").is_none() {
+        let _ = term.kill();
+        panic!("the child did not start on the terminal");
+    }
+    {
+        use std::io::Write;
+        let stdin = term.stdin.as_mut().unwrap();
+        stdin.write_all(b"\x03").unwrap();
+        stdin.flush().unwrap();
+    }
+    let count = wait_for("sigints ");
+    drop(term.stdin.take());
+    let Some(count) = count else {
+        let _ = term.kill();
+        panic!("the child did not report its SIGINTs");
+    };
+    let status = wait_bounded(&mut term, Duration::from_secs(30));
+    assert_eq!(count, "sigints 1", "one Ctrl-C, one SIGINT");
+    assert!(status.success(), "{status:?}");
 }

@@ -1,5 +1,13 @@
 //! The output formats of `aws configure export-credentials`, character for
-//! character, so scripts written for it work with awssts.
+//! character, so scripts written for it work with awssts; and the one list
+//! of credential variables that `exec` sets and `--output env` prints.
+//!
+//! POSIX shell lines (`env`, `env-no-export`, `--output env`) write each
+//! value bare, as the AWS CLI does, when a shell reads it back unchanged:
+//! key ids, base64 secrets and tokens and ISO 8601 times always are, so for
+//! real credentials the lines are the AWS CLI's byte for byte. Any other
+//! value (the AWS CLI would print it bare and break the line, or run part
+//! of it) is single-quoted, the one quoting POSIX shells do not expand.
 
 use awssts::credentials::Credentials;
 
@@ -30,7 +38,7 @@ fn expiration(c: &Credentials) -> Option<String> {
 
 /// The variables, in the AWS CLI's order; the token and the expiry only
 /// when the credentials have them.
-fn variables(c: &Credentials) -> Vec<(&'static str, String)> {
+pub fn variables(c: &Credentials) -> Vec<(&'static str, String)> {
     let mut vars = vec![
         ("AWS_ACCESS_KEY_ID", c.access_key_id().to_owned()),
         ("AWS_SECRET_ACCESS_KEY", c.secret_access_key().to_owned()),
@@ -52,15 +60,27 @@ fn json_string(s: &str) -> String {
 pub fn render(c: &Credentials, format: ExportFormat) -> String {
     let line: fn(&str, &str) -> String = match format {
         ExportFormat::Process => return process_json(c),
-        // Values are written as they are, as the AWS CLI writes them: key
-        // ids, base64 secrets and tokens, and timestamps need no quoting.
-        ExportFormat::Env => |k, v| format!("export {k}={v}\n"),
-        ExportFormat::EnvNoExport => |k, v| format!("{k}={v}\n"),
+        ExportFormat::Env => |k, v| format!("export {k}={}\n", shell_word(v)),
+        ExportFormat::EnvNoExport => |k, v| format!("{k}={}\n", shell_word(v)),
         ExportFormat::Powershell => |k, v| format!("$Env:{k}=\"{v}\"\n"),
         ExportFormat::WindowsCmd => |k, v| format!("set {k}={v}\n"),
         ExportFormat::Fish => |k, v| format!("set -gx {k} \"{v}\"\n"),
     };
     variables(c).iter().map(|(k, v)| line(k, v)).collect()
+}
+
+/// The value as it is when a POSIX shell reads it back unchanged after
+/// `NAME=` (letters, digits and `+/=_-.:,@%`, or nothing), else in single
+/// quotes, with each `'` written as `'\''`.
+fn shell_word(v: &str) -> std::borrow::Cow<'_, str> {
+    let bare = v
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"+/=_-.:,@%".contains(&b));
+    if bare {
+        v.into()
+    } else {
+        format!("'{}'", v.replace('\'', "'\\''")).into()
+    }
 }
 
 /// `json.dumps(…, indent=2)` of the credential_process document.
@@ -132,6 +152,37 @@ mod tests {
             "set -gx AWS_ACCESS_KEY_ID \"ASIAEXAMPLE\"\nset -gx AWS_SECRET_ACCESS_KEY \"se/cr+et\"\n\
              set -gx AWS_SESSION_TOKEN \"to+ken/=\"\nset -gx AWS_CREDENTIAL_EXPIRATION \"2026-11-22T12:00:00+00:00\"\n"
         );
+    }
+
+    #[test]
+    fn posix_lines_quote_only_what_a_shell_would_change() {
+        let c = Credentials::new(
+            "AKIA EXAMPLE",
+            "it's $HOME `x` ~ \"q\"\n",
+            Some(String::new()),
+            None,
+            "test",
+        );
+        assert_eq!(
+            render(&c, ExportFormat::Env),
+            "export AWS_ACCESS_KEY_ID='AKIA EXAMPLE'\n\
+             export AWS_SECRET_ACCESS_KEY='it'\\''s $HOME `x` ~ \"q\"\n'\n\
+             export AWS_SESSION_TOKEN=\n"
+        );
+        assert_eq!(
+            render(&c, ExportFormat::EnvNoExport),
+            "AWS_ACCESS_KEY_ID='AKIA EXAMPLE'\n\
+             AWS_SECRET_ACCESS_KEY='it'\\''s $HOME `x` ~ \"q\"\n'\n\
+             AWS_SESSION_TOKEN=\n"
+        );
+        for plain in [
+            "ASIA0123",
+            "a+b/c==",
+            "2026-11-22T12:00:00.5+00:00",
+            "x_y-z,@%",
+        ] {
+            assert_eq!(shell_word(plain), plain);
+        }
     }
 
     #[test]

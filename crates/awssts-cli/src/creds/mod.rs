@@ -20,7 +20,7 @@ use clap::Args;
 use crate::cli::Global;
 use crate::config;
 use crate::error::CliError;
-pub use format::ExportFormat;
+pub use format::{ExportFormat, render, variables};
 
 /// Flags of `credential-process`.
 #[derive(Args, Debug)]

@@ -4,6 +4,8 @@
 //! for as long as the command runs.
 
 mod server;
+mod shadowing;
+mod terminal;
 
 use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
@@ -20,7 +22,6 @@ use crate::cli::Global;
 use crate::config;
 use crate::creds::{credentials_error, runtime};
 use crate::error::CliError;
-use crate::output::doc::timestamp;
 
 /// Flags of `exec`.
 #[derive(Args, Debug)]
@@ -84,6 +85,14 @@ pub fn run(global: &Global, args: Exec) -> Result<u8, CliError> {
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN".into(),
                 server.token().into(),
             ));
+            vars.retain(|(k, _)| k != "AWS_SHARED_CREDENTIALS_FILE");
+            vars.push((
+                "AWS_SHARED_CREDENTIALS_FILE".into(),
+                shadowing::NO_CREDENTIALS_FILE.into(),
+            ));
+            if let Some(warning) = shadowing::warning(&as_env(&vars)) {
+                eprintln!("{warning}");
+            }
             Some(server)
         } else {
             vars.extend(credential_variables(&creds));
@@ -101,19 +110,21 @@ fn child_environment() -> Vec<(OsString, OsString)> {
         .collect()
 }
 
+/// The child's variables as the library reads them (those that are not
+/// UTF-8 are left out, as the library leaves them out of the process's).
+fn as_env(vars: &[(OsString, OsString)]) -> Env {
+    Env::from_vars(
+        vars.iter()
+            .filter_map(|(k, v)| Some((k.to_str()?.to_owned(), v.to_str()?.to_owned()))),
+    )
+}
+
+/// The variables `export-credentials --format env` prints, set as they are.
 fn credential_variables(c: &Credentials) -> Vec<(OsString, OsString)> {
-    let mut vars: Vec<(OsString, OsString)> = vec![
-        ("AWS_ACCESS_KEY_ID".into(), c.access_key_id().into()),
-        ("AWS_SECRET_ACCESS_KEY".into(), c.secret_access_key().into()),
-    ];
-    if let Some(t) = c.session_token() {
-        vars.push(("AWS_SESSION_TOKEN".into(), t.into()));
-    }
-    if let Some(e) = c.expiration() {
-        let e = timestamp(awssts::DateTime::from_system_time(e));
-        vars.push(("AWS_CREDENTIAL_EXPIRATION".into(), e.into()));
-    }
-    vars
+    crate::creds::variables(c)
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect()
 }
 
 /// `--region`, else the environment, else the profile's `region`.
@@ -169,6 +180,9 @@ async fn run_child(
         .map(nix::unistd::Pid::from_raw);
     loop {
         let sig = tokio::select! {
+            // A SIGINT and a SIGTERM pending together are handled in the
+            // order they were sent.
+            biased;
             status = child.wait() => {
                 return status.map_err(|e| CliError::Other(format!("waiting for {shown:?} failed: {e}")));
             }
@@ -176,6 +190,9 @@ async fn run_child(
             _ = term.recv() => nix::sys::signal::Signal::SIGTERM,
             _ = hup.recv() => nix::sys::signal::Signal::SIGHUP,
         };
+        if sig == nix::sys::signal::Signal::SIGINT && !terminal::forward_sigint() {
+            continue;
+        }
         if let Some(pid) = pid {
             // The child may have just exited; its status is read next turn.
             let _ = nix::sys::signal::kill(pid, sig);

@@ -50,29 +50,17 @@ pub fn render(doc: &Doc, format: Format, query: Option<&query::Query>) -> Result
     })
 }
 
-/// Shell lines exporting temporary credentials, as
-/// `aws configure export-credentials --format env` prints them.
+/// Shell lines exporting temporary credentials, exactly as
+/// `export-credentials --format env` prints them.
 pub fn env_lines(c: &awssts::model::Credentials) -> String {
-    format!(
-        "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_SESSION_TOKEN={}\nexport AWS_CREDENTIAL_EXPIRATION={}\n",
-        shell_word(&c.access_key_id),
-        shell_word(c.secret_access_key.expose_secret()),
-        shell_word(c.session_token.expose_secret()),
-        doc::timestamp(c.expiration),
-    )
-}
-
-/// The value as is when a shell reads it as one word (key ids, base64
-/// secrets and tokens always do), else single-quoted.
-fn shell_word(v: &str) -> String {
-    let plain = !v.is_empty()
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-.:,@%".contains(&b));
-    if plain {
-        v.to_owned()
-    } else {
-        format!("'{}'", v.replace('\'', "'\\''"))
-    }
+    let creds = awssts::credentials::Credentials::new(
+        c.access_key_id.clone(),
+        c.secret_access_key.expose_secret(),
+        Some(c.session_token.expose_secret().to_owned()),
+        Some(c.expiration.to_system_time()),
+        "sts",
+    );
+    crate::creds::render(&creds, crate::creds::ExportFormat::Env)
 }
 
 #[cfg(test)]

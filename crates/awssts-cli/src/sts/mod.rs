@@ -294,36 +294,36 @@ impl Command {
 
     /// Builds the typed input (no I/O beyond `file://` reads) so that
     /// argument errors surface before any configuration is loaded.
-    pub fn into_request(self, home: Option<&str>) -> Result<Request, ArgError> {
+    pub fn into_request(self, vars: crate::paramfile::Vars<'_>) -> Result<Request, ArgError> {
         Ok(match self {
-            Command::AssumeRole(a) => Request::AssumeRole(input::assume_role(a, home)?),
+            Command::AssumeRole(a) => Request::AssumeRole(input::assume_role(a, vars)?),
             Command::AssumeRoleWithSaml(a) => {
-                Request::AssumeRoleWithSaml(input::assume_role_with_saml(a, home)?)
+                Request::AssumeRoleWithSaml(input::assume_role_with_saml(a, vars)?)
             }
             Command::AssumeRoleWithWebIdentity(a) => {
-                Request::AssumeRoleWithWebIdentity(input::assume_role_with_web_identity(a, home)?)
+                Request::AssumeRoleWithWebIdentity(input::assume_role_with_web_identity(a, vars)?)
             }
-            Command::AssumeRoot(a) => Request::AssumeRoot(input::assume_root(a, home)?),
+            Command::AssumeRoot(a) => Request::AssumeRoot(input::assume_root(a, vars)?),
             Command::DecodeAuthorizationMessage(a) => {
-                Request::DecodeAuthorizationMessage(input::decode_authorization_message(a, home)?)
+                Request::DecodeAuthorizationMessage(input::decode_authorization_message(a, vars)?)
             }
             Command::GetAccessKeyInfo(a) => {
-                Request::GetAccessKeyInfo(input::get_access_key_info(a, home)?)
+                Request::GetAccessKeyInfo(input::get_access_key_info(a, vars)?)
             }
             Command::GetCallerIdentity(_) => {
                 Request::GetCallerIdentity(awssts::model::GetCallerIdentityInput::default())
             }
             Command::GetDelegatedAccessToken(a) => {
-                Request::GetDelegatedAccessToken(input::get_delegated_access_token(a, home)?)
+                Request::GetDelegatedAccessToken(input::get_delegated_access_token(a, vars)?)
             }
             Command::GetFederationToken(a) => {
-                Request::GetFederationToken(input::get_federation_token(a, home)?)
+                Request::GetFederationToken(input::get_federation_token(a, vars)?)
             }
             Command::GetSessionToken(a) => {
-                Request::GetSessionToken(input::get_session_token(a, home)?)
+                Request::GetSessionToken(input::get_session_token(a, vars)?)
             }
             Command::GetWebIdentityToken(a) => {
-                Request::GetWebIdentityToken(input::get_web_identity_token(a, home)?)
+                Request::GetWebIdentityToken(input::get_web_identity_token(a, vars)?)
             }
         })
     }

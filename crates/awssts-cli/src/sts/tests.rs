@@ -15,7 +15,7 @@ fn request(args: &[&str]) -> Request {
     let Command::Sts(cmd) = cli.command else {
         panic!("not an STS command")
     };
-    cmd.into_request(None).unwrap()
+    cmd.into_request(&|_| None).unwrap()
 }
 
 fn decode(s: &str) -> String {
@@ -149,7 +149,7 @@ fn delegated_token_and_decode_message() {
         &form(&r),
         &[
             ("Action", "GetDelegatedAccessToken"),
-            ("TradeInToken", "trade-in-token-value"),
+            ("TradeInToken", "trade-in-token-value\n"),
         ],
     );
     assert!(

@@ -1,12 +1,13 @@
 //! A small STS stand-in on 127.0.0.1: it answers AssumeRole with fresh,
 //! numbered credentials of a chosen lifetime and GetCallerIdentity with the
 //! access key that signed the request, and counts the calls, so tests can
-//! tell a cached answer from a new STS call.
+//! tell a cached answer from a new STS call. It keeps every request body,
+//! so tests can see what a client sent.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 pub struct StubSts {
@@ -20,6 +21,7 @@ struct State {
     get_caller_identity: AtomicUsize,
     lifetime: Duration,
     stop: AtomicBool,
+    bodies: Mutex<Vec<String>>,
 }
 
 impl StubSts {
@@ -32,6 +34,7 @@ impl StubSts {
             get_caller_identity: AtomicUsize::new(0),
             lifetime,
             stop: AtomicBool::new(false),
+            bodies: Mutex::new(Vec::new()),
         });
         let shared = state.clone();
         let accept = std::thread::spawn(move || {
@@ -59,6 +62,11 @@ impl StubSts {
 
     pub fn get_caller_identity_calls(&self) -> usize {
         self.state.get_caller_identity.load(Ordering::SeqCst)
+    }
+
+    /// The form bodies received so far, in order.
+    pub fn bodies(&self) -> Vec<String> {
+        self.state.bodies.lock().unwrap().clone()
     }
 }
 
@@ -98,6 +106,7 @@ fn serve(conn: TcpStream, state: &State) -> std::io::Result<()> {
     let mut body = vec![0; content_length.min(1 << 20)];
     reader.read_exact(&mut body)?;
     let body = String::from_utf8_lossy(&body);
+    state.bodies.lock().unwrap().push(body.clone().into_owned());
     let signer = authorization
         .split("Credential=")
         .nth(1)
