@@ -39,6 +39,12 @@ impl Env {
         };
         value.filter(|v| !v.trim().is_empty())
     }
+
+    /// The home directory, as the AWS CLI finds it: `HOME`, else
+    /// `USERPROFILE`.
+    pub fn home(&self) -> Option<String> {
+        self.get("HOME").or_else(|| self.get("USERPROFILE"))
+    }
 }
 
 /// Names only: the environment holds secrets (`AWS_SECRET_ACCESS_KEY`,

@@ -213,10 +213,7 @@ impl DiskCache {
     /// The AWS CLI's cache, `~/.aws/cli/cache`, with the home directory
     /// from `HOME`, else `USERPROFILE`.
     pub fn from_env(env: &Env) -> Result<Self, DiskCacheError> {
-        let home = env
-            .get("HOME")
-            .or_else(|| env.get("USERPROFILE"))
-            .ok_or(DiskCacheError::NoHome)?;
+        let home = env.home().ok_or(DiskCacheError::NoHome)?;
         Ok(DiskCache::new(
             Path::new(&home).join(".aws").join("cli").join("cache"),
         ))

@@ -559,7 +559,7 @@ fn file_path(
     variable: &'static str,
     default_name: &str,
 ) -> Result<Option<PathBuf>, ProfileError> {
-    let home = env.get("HOME").or_else(|| env.get("USERPROFILE"));
+    let home = env.home();
     match env.get(variable) {
         Some(path) => {
             let path = path.trim();
