@@ -42,10 +42,7 @@ impl Clock for EmulatorTime {
 
 /// Runs the demo, printing each step on stdout.
 pub fn run() -> Result<(), CliError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))?;
+    let runtime = crate::runtime::runtime()?;
     let mut out = Printer::default();
     let result = runtime.block_on(walk(&mut out));
     out.flush()?;

@@ -14,10 +14,10 @@ use clap::Args;
 
 use crate::cli::Global;
 use crate::config;
-use crate::creds::{print, runtime};
 use crate::error::CliError;
 use crate::output::doc::{Doc, MapBuilder};
-use crate::output::{self, Format};
+use crate::output::{self, Format, print};
+use crate::runtime::runtime;
 
 /// How long the URL inside an EKS token is valid, as the AWS CLI signs it.
 const EKS_URL_EXPIRY: Duration = Duration::from_secs(60);

@@ -1,6 +1,6 @@
 //! How a failed run ends: the AWS CLI v2's exit codes and messages.
 
-use awssts::credentials::CredentialsErrorKind;
+use awssts::credentials::{CredentialsError, CredentialsErrorKind};
 use awssts::retry::{Failure, RetryKind, classify};
 
 /// Why the command failed; each kind has the AWS CLI's exit code.
@@ -26,6 +26,17 @@ pub enum CliError {
 }
 
 impl CliError {
+    /// A provider's failure as the AWS CLI reports it: configuration
+    /// problems (nothing found, a broken profile) exit 253, anything else 255.
+    pub fn from_credentials(e: &CredentialsError) -> CliError {
+        match e.kind() {
+            CredentialsErrorKind::NotLoaded | CredentialsErrorKind::InvalidConfiguration => {
+                CliError::Config(format!("unable to locate credentials: {e}"))
+            }
+            _ => CliError::Other(format!("cannot get credentials: {e}")),
+        }
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 252,
@@ -86,12 +97,7 @@ impl CliError {
                     retries: (gave_up && attempts > 1).then(|| attempts - 1),
                 }
             }
-            ErrorKind::Credentials(c) => match c.kind() {
-                CredentialsErrorKind::NotLoaded | CredentialsErrorKind::InvalidConfiguration => {
-                    CliError::Config(format!("unable to locate credentials: {c}"))
-                }
-                _ => CliError::Other(format!("cannot get credentials: {c}")),
-            },
+            ErrorKind::Credentials(c) => CliError::from_credentials(c),
             ErrorKind::Transport(_) => CliError::Other(format!(
                 "could not connect to the endpoint URL {endpoint:?}: {e}"
             )),

@@ -20,6 +20,7 @@ mod error;
 mod exec;
 mod output;
 mod paramfile;
+mod runtime;
 mod serve;
 mod sts;
 
@@ -132,21 +133,19 @@ fn run_sts(global: &Global, cmd: sts::Command) -> Result<(), CliError> {
     let endpoint = setup.client.endpoint().url.clone();
     tracing::debug!(operation = name, endpoint = %endpoint, "sending");
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))?;
-    let outcome = runtime.block_on(request.send(&setup.client)).map_err(|e| {
-        let m = e.metadata();
-        tracing::debug!(
-            request_id = m.request_id.as_deref().unwrap_or("-"),
-            attempts = m.attempts,
-            retry_delay = ?m.retry_delay,
-            "{} failed",
-            e.operation()
-        );
-        CliError::from_call(&e, &endpoint)
-    })?;
+    let outcome = runtime::runtime()?
+        .block_on(request.send(&setup.client))
+        .map_err(|e| {
+            let m = e.metadata();
+            tracing::debug!(
+                request_id = m.request_id.as_deref().unwrap_or("-"),
+                attempts = m.attempts,
+                retry_delay = ?m.retry_delay,
+                "{} failed",
+                e.operation()
+            );
+            CliError::from_call(&e, &endpoint)
+        })?;
     let m = &outcome.metadata;
     tracing::debug!(
         request_id = m.request_id.as_deref().unwrap_or("-"),
@@ -166,9 +165,5 @@ fn run_sts(global: &Global, cmd: sts::Command) -> Result<(), CliError> {
         },
         f => output::render(&outcome.doc, f, query.as_ref()).map_err(CliError::Usage)?,
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| CliError::Other(format!("cannot write the output: {e}")))
+    output::print(&text)
 }

@@ -11,15 +11,15 @@ use awssts::credentials::assume_role::AssumeRoleProvider;
 use awssts::credentials::disk_cache::{AssumeRoleArgs, DiskCache, DiskCachedProvider};
 use awssts::credentials::mfa::MfaPrompt;
 use awssts::credentials::profile::{ProfileProvider, ProfileSet};
-use awssts::credentials::{
-    Credentials, CredentialsError, CredentialsErrorKind, ProvideCredentials,
-};
+use awssts::credentials::{Credentials, ProvideCredentials};
 use awssts::env::Env;
 use clap::Args;
 
 use crate::cli::Global;
 use crate::config;
 use crate::error::CliError;
+use crate::output::print;
+use crate::runtime::runtime;
 pub use format::{ExportFormat, render, variables};
 
 /// Flags of `credential-process`.
@@ -54,25 +54,6 @@ pub struct ExportCredentials {
     pub format: ExportFormat,
 }
 
-/// A current-thread runtime: each command does a handful of requests.
-pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))
-}
-
-/// A provider failure as the AWS CLI reports it: configuration problems
-/// (nothing found, a broken profile) exit 253, anything else 255.
-pub fn credentials_error(e: &CredentialsError) -> CliError {
-    match e.kind() {
-        CredentialsErrorKind::NotLoaded | CredentialsErrorKind::InvalidConfiguration => {
-            CliError::Config(format!("unable to retrieve credentials: {e}"))
-        }
-        _ => CliError::Other(format!("unable to retrieve credentials: {e}")),
-    }
-}
-
 /// The full chain for the selected profile (assumed roles kept in the
 /// AWS CLI's disk cache), once.
 pub fn resolve(global: &Global) -> Result<(Credentials, Env), CliError> {
@@ -80,7 +61,7 @@ pub fn resolve(global: &Global) -> Result<(Credentials, Env), CliError> {
     let chain = config::chain(&env);
     let creds = runtime()?
         .block_on(chain.provide_credentials())
-        .map_err(|e| credentials_error(&e))?;
+        .map_err(|e| CliError::from_credentials(&e))?;
     Ok((creds, env))
 }
 
@@ -144,7 +125,7 @@ fn assume(
     let cached = DiskCachedProvider::new(key.cache_key(), Arc::new(provider), cache);
     runtime()?
         .block_on(cached.provide_credentials())
-        .map_err(|e| credentials_error(&e))
+        .map_err(|e| CliError::from_credentials(&e))
 }
 
 /// Whether the source credentials will be a role session, so that the
@@ -167,13 +148,4 @@ fn source_is_a_role(env: &Env, source_profile: Option<&str>) -> bool {
             p.get("role_arn").is_some() || p.get("web_identity_token_file").is_some()
         })
     })
-}
-
-pub fn print(text: &str) -> Result<(), CliError> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(|e| CliError::Other(format!("cannot write the output: {e}")))
 }

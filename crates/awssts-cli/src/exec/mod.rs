@@ -20,8 +20,8 @@ use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cli::Global;
 use crate::config;
-use crate::creds::{credentials_error, runtime};
 use crate::error::CliError;
+use crate::runtime::runtime;
 
 /// Flags of `exec`.
 #[derive(Args, Debug)]
@@ -69,7 +69,7 @@ pub fn run(global: &Global, args: Exec) -> Result<u8, CliError> {
         let creds = cache
             .credentials()
             .await
-            .map_err(|e| credentials_error(&e))?;
+            .map_err(|e| CliError::from_credentials(&e))?;
         let mut vars = child_environment();
         if let Some(r) = &region {
             vars.push(("AWS_REGION".into(), r.into()));

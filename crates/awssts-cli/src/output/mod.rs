@@ -6,6 +6,8 @@ pub mod text;
 
 use doc::Doc;
 
+use crate::error::CliError;
+
 /// The `--output` formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -52,6 +54,16 @@ pub fn render(doc: &Doc, format: Format, query: Option<&query::Query>) -> Result
 
 /// Shell lines exporting temporary credentials, exactly as
 /// `export-credentials --format env` prints them.
+/// Writes `text` to stdout and flushes it.
+pub fn print(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::Other(format!("cannot write the output: {e}")))
+}
+
 pub fn env_lines(c: &awssts::model::Credentials) -> String {
     let creds = awssts::credentials::Credentials::new(
         c.access_key_id.clone(),
