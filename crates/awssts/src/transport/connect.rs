@@ -23,13 +23,14 @@ use super::pool::Origin;
 /// The sending half of an HTTP/1.1 connection whose driver runs in a task.
 pub(crate) type Sender = http1::SendRequest<Full<Bytes>>;
 
-/// Connects to `origin`. DNS, TCP and TLS together must finish within
-/// `connect_timeout`.
+/// Connects to `origin`, through TLS with `tls` when given (the caller
+/// gives it for `https` origins). DNS, TCP and TLS together must finish
+/// within `connect_timeout`.
 pub(crate) async fn connect(
     origin: &Origin,
     connect_timeout: Duration,
     keepalive: Option<Duration>,
-    tls: &Arc<ClientConfig>,
+    tls: Option<&Arc<ClientConfig>>,
 ) -> Result<Sender, TransportError> {
     let deadline = Instant::now() + connect_timeout;
     let timed_out = || {
@@ -48,9 +49,9 @@ pub(crate) async fn connect(
         // Not fatal: the connection works without them, only less well.
         tracing::debug!(host = origin.host(), error = %e, "could not set TCP options");
     }
-    if !origin.is_tls() {
+    let Some(tls) = tls else {
         return handshake(TokioIo::new(tcp), origin).await;
-    }
+    };
     let name = server_name(origin)?;
     let tls_stream = match timeout_at(
         deadline,
