@@ -126,6 +126,7 @@ pub mod saml;
 mod server;
 mod session;
 mod state;
+mod toml;
 mod validation;
 
 use std::net::SocketAddr;
