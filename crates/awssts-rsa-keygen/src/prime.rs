@@ -11,8 +11,8 @@ const SIEVE_LIMIT: usize = 2048;
 
 /// Miller–Rabin rounds for a sieved random 1024-bit candidate. A composite
 /// passes one round with probability at most 1/4, and far less for random
-/// candidates of this size; FIPS 186-4 (table C.2) asks for 5 rounds for
-/// 1024-bit RSA primes to keep the error below 2^-100.
+/// candidates of this size: FIPS 186-4 (appendix C.3) asks for 4 rounds at
+/// 1024 bits to keep the error below 2^-100; one more is cheap.
 const ROUNDS: usize = 5;
 
 /// How far past a random start the search walks before it starts over; a
