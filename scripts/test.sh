@@ -15,9 +15,11 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --workspace --exclude awssts-bench --locked "$@" 2>&1 | tee "$log" || status=$?
-# The optional interop with the official SDK's credential traits is a
-# feature; its tests run with the feature on (only the library rebuilds).
-cargo test -p awssts --features aws-sdk --lib --locked credentials::aws_sdk "$@" 2>&1 | tee -a "$log" || status=$?
+# The optional interop with the official SDK's credential traits and the
+# bundled roots are features; their tests run with the features on (only the
+# library rebuilds).
+cargo test -p awssts --features aws-sdk,webpki-roots --lib --locked "$@" -- \
+    credentials::aws_sdk transport::tls 2>&1 | tee -a "$log" || status=$?
 
 # cargo prints one "test result" line per test binary; the last of them is
 # often a crate with no doc tests, so sum them all into one closing line.

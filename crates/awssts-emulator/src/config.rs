@@ -1,6 +1,7 @@
 //! The emulator's configuration: who exists (users with keys, roles with
 //! trust rules), which faults are preloaded, whether the admin endpoint is
-//! on. Read from TOML (see the crate docs for the format) or built in code.
+//! on. Read from TOML (see the crate docs for the format; [`crate::toml`]
+//! reads the subset it uses) or built in code.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -8,9 +9,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::Deserialize as _;
+use serde::de::IntoDeserializer as _;
 
-use crate::faults::Fault;
+use crate::faults::{Fault, FaultKind};
+use crate::toml::{Entry, SyntaxError, Table, Value};
 
 /// The account of the built-in user.
 pub const DEFAULT_ACCOUNT: &str = "123456789012";
@@ -24,29 +27,22 @@ pub const DEFAULT_SECRET_ACCESS_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMP
 pub const DEFAULT_MAX_SESSION_DURATION: i32 = 3600;
 
 /// The whole configuration, as the TOML file holds it.
-#[derive(Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct Config {
     /// Serve the admin endpoint under `/_awssts/`.
-    #[serde(default)]
     pub admin: bool,
     /// Keep the built-in user (`AKIAIOSFODNN7EXAMPLE`) besides the users
     /// declared. On unless set to `false`.
-    #[serde(default)]
     pub default_user: Option<bool>,
     /// The organization's management account (AssumeRoot callers must be
     /// in it); the built-in account unless set.
-    #[serde(default)]
     pub management_account: Option<String>,
     /// IAM users and their long-term keys.
-    #[serde(default)]
     pub users: Vec<UserConfig>,
     /// Roles. Once any is declared, only declared roles can be assumed.
-    #[serde(default)]
     pub roles: Vec<RoleConfig>,
     /// Faults queued when the emulator starts.
-    #[serde(default)]
     pub faults: Vec<Fault>,
 }
 
@@ -64,8 +60,7 @@ impl fmt::Debug for Config {
 }
 
 /// An IAM user (or an account's root user) with one long-term key.
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserConfig {
     /// `arn:aws:iam::ACCOUNT:user/NAME` or `arn:aws:iam::ACCOUNT:root`.
@@ -75,11 +70,9 @@ pub struct UserConfig {
     /// The secret key. Never printed.
     pub secret_access_key: String,
     /// The user's MFA device serial (or ARN).
-    #[serde(default)]
     pub mfa_serial: Option<String>,
     /// The one code the device accepts; without it, any six digits are
     /// accepted. Never printed.
-    #[serde(default)]
     pub mfa_code: Option<String>,
 }
 
@@ -124,30 +117,23 @@ impl fmt::Debug for UserConfig {
 }
 
 /// A role and its trust rules.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RoleConfig {
     /// `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
     pub arn: String,
     /// Who may assume it: user or role ARNs, account ids (any principal of
     /// that account), or `"*"`. Empty: nobody by AssumeRole.
-    #[serde(default)]
     pub trust: Vec<String>,
     /// The ExternalId callers must pass.
-    #[serde(default)]
     pub external_id: Option<String>,
     /// Callers must authenticate with MFA.
-    #[serde(default)]
     pub mfa_required: bool,
     /// The longest session, 3600 to 43200 seconds (3600 by default).
-    #[serde(default)]
     pub max_session_duration: Option<i32>,
     /// Audiences (`aud`) accepted by AssumeRoleWithWebIdentity; empty: any.
-    #[serde(default)]
     pub web_identity_audiences: Vec<String>,
     /// SAML provider ARNs accepted by AssumeRoleWithSAML; empty: any.
-    #[serde(default)]
     pub saml_providers: Vec<String>,
 }
 
@@ -221,12 +207,15 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
-    /// The file is not valid TOML or has an unknown or mistyped key.
-    #[error("{}: {message}; see the format in the awssts-emulator README", path.display())]
+    /// The file is not TOML (or not the subset the config uses), or has an
+    /// unknown key or a value of the wrong type.
+    #[error("{}: line {line}: {message}; see the format in the awssts-emulator README", path.display())]
     Parse {
         /// The file.
         path: PathBuf,
-        /// The TOML parser's explanation (line, column, key).
+        /// The line (1-based) of the key or header.
+        line: usize,
+        /// The key and what is wrong with it.
         message: String,
     },
     /// A value is well-formed TOML but not usable.
@@ -257,12 +246,13 @@ impl Config {
     /// Parses and checks TOML text; `path` names it in errors.
     pub fn from_toml(text: &str, path: impl AsRef<Path>) -> Result<Config, ConfigError> {
         let path = path.as_ref();
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            // One line: the parser's own message, without its source excerpt
-            // (which could quote a secret).
-            message: parse_message(&e),
-        })?;
+        let config = crate::toml::parse(text)
+            .and_then(Config::from_document)
+            .map_err(|e| ConfigError::Parse {
+                path: path.to_owned(),
+                line: e.line,
+                message: e.message,
+            })?;
         config.resolve(path)?;
         Ok(config)
     }
@@ -482,12 +472,227 @@ impl Config {
     }
 }
 
-fn parse_message(e: &toml::de::Error) -> String {
-    let mut msg = e.message().trim().replace('\n', " ");
-    if let Some(span) = e.span() {
-        msg = format!("{msg} (at byte {})", span.start);
+impl Config {
+    /// The configuration a parsed file declares: every key known and of
+    /// the right type (the values themselves are checked by `resolve`).
+    fn from_document(doc: Table) -> Result<Config, SyntaxError> {
+        let mut config = Config::default();
+        for (key, field) in fields("", doc) {
+            match key.as_str() {
+                "admin" => config.admin = field.boolean()?,
+                "default_user" => config.default_user = Some(field.boolean()?),
+                "management_account" => config.management_account = Some(field.string()?),
+                "users" => {
+                    for (i, table) in field.tables()?.into_iter().enumerate() {
+                        config.users.push(user(i, table)?);
+                    }
+                }
+                "roles" => {
+                    for (i, table) in field.tables()?.into_iter().enumerate() {
+                        config.roles.push(role(i, table)?);
+                    }
+                }
+                "faults" => {
+                    for (i, table) in field.tables()?.into_iter().enumerate() {
+                        config.faults.push(fault(i, table)?);
+                    }
+                }
+                _ => {
+                    return Err(field.unknown(
+                        "the top level takes admin, default_user, management_account, \
+                         and [[users]], [[roles]] and [[faults]] tables",
+                    ));
+                }
+            }
+        }
+        Ok(config)
     }
-    msg
+}
+
+fn user(i: usize, table: Table) -> Result<UserConfig, SyntaxError> {
+    let prefix = format!("users[{i}]");
+    let header = table.line;
+    let (mut arn, mut key_id, mut secret) = (None, None, None);
+    let mut user = UserConfig::new("", "", "");
+    for (key, field) in fields(&prefix, table) {
+        match key.as_str() {
+            "arn" => arn = Some(field.string()?),
+            "access_key_id" => key_id = Some(field.string()?),
+            "secret_access_key" => secret = Some(field.string()?),
+            "mfa_serial" => user.mfa_serial = Some(field.string()?),
+            "mfa_code" => user.mfa_code = Some(field.string()?),
+            _ => {
+                return Err(field.unknown(
+                    "a user takes arn, access_key_id, secret_access_key, mfa_serial and mfa_code",
+                ));
+            }
+        }
+    }
+    user.arn = required(&prefix, header, "arn", arn)?;
+    user.access_key_id = required(&prefix, header, "access_key_id", key_id)?;
+    user.secret_access_key = required(&prefix, header, "secret_access_key", secret)?;
+    Ok(user)
+}
+
+fn role(i: usize, table: Table) -> Result<RoleConfig, SyntaxError> {
+    let prefix = format!("roles[{i}]");
+    let header = table.line;
+    let mut arn = None;
+    // From a file, a role trusts only whom it lists.
+    let mut role = RoleConfig::new("").trust(Vec::<String>::new());
+    for (key, field) in fields(&prefix, table) {
+        match key.as_str() {
+            "arn" => arn = Some(field.string()?),
+            "trust" => role.trust = field.strings()?,
+            "external_id" => role.external_id = Some(field.string()?),
+            "mfa_required" => role.mfa_required = field.boolean()?,
+            "max_session_duration" => role.max_session_duration = Some(field.integer()?),
+            "web_identity_audiences" => role.web_identity_audiences = field.strings()?,
+            "saml_providers" => role.saml_providers = field.strings()?,
+            _ => {
+                return Err(field.unknown(
+                    "a role takes arn, trust, external_id, mfa_required, max_session_duration, \
+                     web_identity_audiences and saml_providers",
+                ));
+            }
+        }
+    }
+    role.arn = required(&prefix, header, "arn", arn)?;
+    Ok(role)
+}
+
+fn fault(i: usize, table: Table) -> Result<Fault, SyntaxError> {
+    let prefix = format!("faults[{i}]");
+    let header = table.line;
+    let (mut kind, mut count, mut operation) = (None, 1, None);
+    for (key, field) in fields(&prefix, table) {
+        match key.as_str() {
+            "kind" => {
+                let (path, line) = (field.path.clone(), field.line);
+                let name = field.string()?;
+                // The same names as the admin endpoint's JSON (serde's).
+                let parsed = FaultKind::deserialize(name.as_str().into_deserializer());
+                kind = Some(parsed.map_err(|e: serde::de::value::Error| SyntaxError {
+                    line,
+                    message: format!("{path}: {e}"),
+                })?);
+            }
+            "count" => count = field.integer()?,
+            "operation" => operation = Some(field.string()?),
+            _ => return Err(field.unknown("a fault takes kind, count and operation")),
+        }
+    }
+    Ok(Fault {
+        kind: required(&prefix, header, "kind", kind)?,
+        count,
+        operation,
+    })
+}
+
+/// A key every table of its kind must have.
+fn required<T>(prefix: &str, header: usize, key: &str, value: Option<T>) -> Result<T, SyntaxError> {
+    value.ok_or_else(|| SyntaxError {
+        line: header,
+        message: format!("{prefix}: {key} is missing"),
+    })
+}
+
+/// A key of the file, with its full name (`roles[2].trust`) and line for
+/// messages, which never show the value.
+struct Field {
+    path: String,
+    line: usize,
+    value: Value,
+}
+
+/// The entries of `table` as fields named under `prefix`.
+fn fields(prefix: &str, table: Table) -> impl Iterator<Item = (String, Field)> {
+    table
+        .entries
+        .into_iter()
+        .map(move |Entry { key, line, value }| {
+            let path = match prefix {
+                "" => key.clone(),
+                _ => format!("{prefix}.{key}"),
+            };
+            (key, Field { path, line, value })
+        })
+}
+
+impl Field {
+    fn error(&self, message: String) -> SyntaxError {
+        SyntaxError {
+            line: self.line,
+            message: format!("{}: {message}", self.path),
+        }
+    }
+
+    fn expected(&self, what: &str) -> SyntaxError {
+        self.error(format!("expected {what}, found {}", self.value.kind()))
+    }
+
+    fn unknown(&self, takes: &str) -> SyntaxError {
+        self.error(format!("unknown key ({takes})"))
+    }
+
+    fn string(self) -> Result<String, SyntaxError> {
+        match self.value {
+            Value::String(s) => Ok(s),
+            _ => Err(self.expected("a \"string\"")),
+        }
+    }
+
+    fn boolean(self) -> Result<bool, SyntaxError> {
+        match self.value {
+            Value::Boolean(b) => Ok(b),
+            _ => Err(self.expected("true or false")),
+        }
+    }
+
+    fn integer<T: TryFrom<i64>>(self) -> Result<T, SyntaxError> {
+        match self.value {
+            Value::Integer(n) => {
+                T::try_from(n).map_err(|_| self.error(format!("{n} is out of range")))
+            }
+            _ => Err(self.expected("an integer")),
+        }
+    }
+
+    fn strings(self) -> Result<Vec<String>, SyntaxError> {
+        let Value::Array(items) = &self.value else {
+            return Err(self.expected("an array of strings"));
+        };
+        if let Some(other) = items.iter().find(|v| !matches!(v, Value::String(_))) {
+            return Err(self.error(format!(
+                "expected an array of strings, found {} in it",
+                other.kind()
+            )));
+        }
+        let strings = match self.value {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        };
+        Ok(strings
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The tables of `[[name]]` headers (an empty array is none).
+    fn tables(self) -> Result<Vec<Table>, SyntaxError> {
+        match self.value {
+            Value::Tables(tables) => Ok(tables),
+            Value::Array(items) if items.is_empty() => Ok(Vec::new()),
+            Value::Table(_) => Err(self.error(format!(
+                "a list of tables; write [[{}]] for each entry",
+                self.path
+            ))),
+            _ => Err(self.expected("[[header]] tables")),
+        }
+    }
 }
 
 /// Whether `s` is a 12-digit account id.
@@ -741,10 +946,100 @@ operation = "AssumeRole"
         let e = Config::from_toml("admin = true\nadmn = 1\n", "emu.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("admn") && e.starts_with("emu.toml"), "{e}");
+        assert!(e.starts_with("emu.toml: line 2: admn: unknown key"), "{e}");
         let e = Config::load("/nonexistent/emu.toml")
             .unwrap_err()
             .to_string();
         assert!(e.contains("/nonexistent/emu.toml"), "{e}");
+    }
+
+    #[test]
+    fn keys_and_types_are_checked_with_their_line() {
+        let user = "[[users]]\narn = \"arn:aws:iam::111122223333:user/a\"\n\
+                    access_key_id = \"AKIAALICE0000000TEST\"\n";
+        let cases: &[(&str, &str)] = &[
+            (
+                "admin = \"yes\"",
+                "line 1: admin: expected true or false, found a string",
+            ),
+            (
+                "\n\nmanagement_account = 111111111111",
+                "line 3: management_account: expected a \"string\", found an integer",
+            ),
+            (
+                "[users]\narn = \"x\"",
+                "line 1: users: a list of tables; write [[users]]",
+            ),
+            (
+                "users = 1",
+                "line 1: users: expected [[header]] tables, found an integer",
+            ),
+            (
+                "[[roles]]\narn = \"arn:aws:iam::111122223333:role/r\"\ntrust = [\"*\", 1]",
+                "line 3: roles[0].trust: expected an array of strings, found an integer in it",
+            ),
+            (
+                "[[roles]]\nmax_session_duration = 99999999999",
+                "line 2: roles[0].max_session_duration: 99999999999 is out of range",
+            ),
+            ("[[roles]]\ntrust = []", "line 1: roles[0]: arn is missing"),
+            (
+                "[[roles]]\narn = \"a\"\n[[roles]]\nexternal = \"x\"",
+                "line 4: roles[1].external: unknown key (a role takes arn, trust,",
+            ),
+            (user, "line 1: users[0]: secret_access_key is missing"),
+            (
+                "[[faults]]\nkind = \"throtling\"",
+                "line 2: faults[0].kind: unknown variant `throtling`, expected one of `throttling`",
+            ),
+            (
+                "[[faults]]\ncount = -1\nkind = \"stall\"",
+                "line 2: faults[0].count: -1 is out of range",
+            ),
+            (
+                "[[faults]]\ncount = 2",
+                "line 1: faults[0]: kind is missing",
+            ),
+            (
+                "admin = true\nadmin = false",
+                "line 2: admin is set twice (first on line 1)",
+            ),
+        ];
+        for (text, part) in cases {
+            let e = Config::from_toml(text, "emu.toml").unwrap_err().to_string();
+            assert!(e.starts_with("emu.toml: "), "{e}");
+            assert!(e.contains(part), "{text:?}: {e}");
+            assert!(
+                e.ends_with("see the format in the awssts-emulator README"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn mistyped_secrets_are_not_shown() {
+        let text = "[[users]]\narn = \"arn:aws:iam::111122223333:user/a\"\n\
+                    access_key_id = \"AKIAALICE0000000TEST\"\nsecret_access_key = [\"s3cr3t\"]\n\
+                    mfa_code = 123456\n";
+        let e = Config::from_toml(text, "emu.toml").unwrap_err().to_string();
+        assert!(e.contains("users[0].secret_access_key"), "{e}");
+        assert!(!e.contains("s3cr3t"), "{e}");
+    }
+
+    #[test]
+    fn defaults_of_a_file() {
+        let text =
+            "[[roles]]\narn = \"arn:aws:iam::111122223333:role/r\"\n[[faults]]\nkind = \"stall\"\n";
+        let config = Config::from_toml(text, "emu.toml").unwrap();
+        assert!(!config.admin && config.default_user.is_none());
+        let role = &config.roles[0];
+        assert!(
+            role.trust.is_empty(),
+            "a role in a file trusts only whom it lists"
+        );
+        assert!(!role.mfa_required && role.max_session_duration.is_none());
+        assert_eq!(config.faults, vec![Fault::new(FaultKind::Stall)]);
+        let empty = Config::from_toml("users = []\n# nothing else\n", "emu.toml").unwrap();
+        assert!(empty.users.is_empty());
     }
 }

@@ -731,15 +731,12 @@ fn finish_jwk(mut jwk: Map<String, Value>, kid: &str, alg: Algorithm) -> Value {
 }
 
 fn generate_rsa() -> Result<RsaKey, SignerError> {
-    use rsa::pkcs8::EncodePrivateKey as _;
     let gen_err = |reason| SignerError::KeyGeneration {
         alg: "RS256",
         reason,
     };
-    let key =
-        rsa::PrivateKey::new(&mut getrandom::SysRng, 2048).map_err(|_| gen_err("generate"))?;
-    let der = key.to_pkcs8_der().map_err(|_| gen_err("encode"))?;
-    let pair = sig::RsaKeyPair::from_pkcs8(der.as_bytes()).map_err(|_| gen_err("load"))?;
+    let der = awssts_rsa_keygen::generate().map_err(|_| gen_err("generate"))?;
+    let pair = sig::RsaKeyPair::from_der(&der).map_err(|_| gen_err("load"))?;
     let public = sig::RsaPublicKeyComponents::<Vec<u8>>::from(pair.public());
     let mut jwk = Map::new();
     jwk.insert("e".into(), B64URL.encode(&public.e).into());

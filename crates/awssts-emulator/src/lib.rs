@@ -128,6 +128,7 @@ pub mod saml;
 mod server;
 mod session;
 mod state;
+mod toml;
 mod validation;
 
 use std::net::SocketAddr;

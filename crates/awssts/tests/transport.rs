@@ -702,7 +702,7 @@ mod https {
     async fn trusted_self_signed_certificate_works_and_is_reused() {
         let (acceptor, cert) = acceptor();
         let server = serve_with(Arc::new(|_| ok()), Some(acceptor)).await;
-        let roots = TlsRoots::webpki().with_extra_der(cert.to_vec());
+        let roots = TlsRoots::only_extra().with_extra_der(cert.to_vec());
         let t = Transport::new(config().tls_roots(roots)).unwrap();
         // An IP host (IP server name) and a DNS name, each reused once.
         for host in ["127.0.0.1", "127.0.0.1", "localhost", "localhost"] {

@@ -7,13 +7,17 @@ use std::time::Duration;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RootSource {
+    /// The operating system's certificate store (`rustls-native-certs`), as
+    /// the official AWS SDKs use: a corporate CA or an inspecting proxy's
+    /// certificate installed on the host is trusted. Read on the first HTTPS
+    /// connection; `SSL_CERT_FILE` and `SSL_CERT_DIR` override where from.
+    #[default]
+    Native,
     /// The Mozilla root program, bundled at build time (`webpki-roots`): the
     /// same trust everywhere, no dependency on the host's certificate store.
-    #[default]
+    /// Only with the crate's `webpki-roots` feature.
+    #[cfg(feature = "webpki-roots")]
     WebPki,
-    /// The operating system's certificate store (`rustls-native-certs`), for
-    /// hosts behind an inspecting proxy or with a corporate CA installed.
-    Native,
     /// No built-in roots: only the extra certificates are trusted.
     None,
 }
@@ -26,12 +30,13 @@ pub struct TlsRoots {
 }
 
 impl TlsRoots {
-    /// The bundled Mozilla roots (the default).
+    /// The bundled Mozilla roots (feature `webpki-roots`).
+    #[cfg(feature = "webpki-roots")]
     pub fn webpki() -> Self {
         TlsRoots::from_source(RootSource::WebPki)
     }
 
-    /// The operating system's certificate store.
+    /// The operating system's certificate store (the default).
     pub fn native() -> Self {
         TlsRoots::from_source(RootSource::Native)
     }
@@ -132,7 +137,8 @@ pub struct TransportConfig {
     /// [`BodyTooLarge`](super::TransportErrorKind::BodyTooLarge).
     /// Default 1 MiB (STS responses are a few KiB).
     pub max_response_bytes: usize,
-    /// The trust anchors for HTTPS. Default: the bundled Mozilla roots.
+    /// The trust anchors for HTTPS. Default: the operating system's
+    /// certificate store.
     pub tls_roots: TlsRoots,
 }
 

@@ -15,13 +15,14 @@ use super::error::{TransportError, TransportErrorKind};
 use super::http1::{Connection, Stream};
 use super::pool::Origin;
 
-/// Connects to `origin`. DNS, TCP and TLS together must finish within
-/// `connect_timeout`.
+/// Connects to `origin`, through TLS with `tls` when given (the caller
+/// gives it for `https` origins). DNS, TCP and TLS together must finish
+/// within `connect_timeout`.
 pub(crate) async fn connect(
     origin: &Origin,
     connect_timeout: Duration,
     keepalive: Option<Duration>,
-    tls: &Arc<ClientConfig>,
+    tls: Option<&Arc<ClientConfig>>,
 ) -> Result<Connection, TransportError> {
     let deadline = Instant::now() + connect_timeout;
     let timed_out = || {
@@ -40,9 +41,9 @@ pub(crate) async fn connect(
         // Not fatal: the connection works without them, only less well.
         tracing::debug!(host = origin.host(), error = %e, "could not set TCP options");
     }
-    if !origin.is_tls() {
+    let Some(tls) = tls else {
         return Ok(Connection::new(Stream::Plain(tcp)));
-    }
+    };
     let name = server_name(origin)?;
     let tls_stream = match timeout_at(
         deadline,

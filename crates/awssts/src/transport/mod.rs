@@ -53,7 +53,6 @@ use std::time::Instant;
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, HOST};
 use http::{HeaderMap, Method, Uri};
-use rustls::ClientConfig;
 
 pub use config::{RootSource, TlsRoots, TransportConfig};
 pub use error::{TransportError, TransportErrorKind};
@@ -149,7 +148,7 @@ pub struct Transport {
 struct Inner {
     config: TransportConfig,
     policy: Policy,
-    tls: Arc<ClientConfig>,
+    tls: tls::Tls,
     /// Few origins per client (one STS endpoint, perhaps a few regions), so
     /// a short list scanned under a lock held for the scan only.
     pools: Mutex<Vec<Arc<HostPool>>>,
@@ -166,10 +165,14 @@ impl fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// Creates a transport; the TLS configuration (root store) is built here,
-    /// once. Fails only when the configured roots cannot be loaded.
+    /// Creates a transport. Fails when an extra root certificate is not
+    /// usable DER, or when nothing would be trusted
+    /// ([`RootSource::None`] without extra certificates). The system's
+    /// certificate store is read on the first HTTPS connection, not here: a
+    /// failure to find roots there is that request's
+    /// [`Tls`](TransportErrorKind::Tls) error.
     pub fn new(config: TransportConfig) -> Result<Transport, TransportError> {
-        let tls = tls::client_config(&config.tls_roots)?;
+        let tls = tls::Tls::new(&config.tls_roots)?;
         Ok(Transport {
             inner: Arc::new(Inner {
                 policy: Policy::new(&config),
@@ -321,11 +324,16 @@ impl Inner {
                 Counters::bump(&self.counters.closed_idle);
             }
         }
+        let tls = if pool.origin.is_tls() {
+            Some(self.tls.client_config()?)
+        } else {
+            None
+        };
         let connection = connect::connect(
             &pool.origin,
             self.config.connect_timeout,
             self.config.tcp_keepalive,
-            &self.tls,
+            tls,
         )
         .await?;
         Counters::bump(&self.counters.connections_opened);
