@@ -119,7 +119,7 @@ pub(crate) fn authenticate(
                     return None;
                 }
                 caller = Some(Caller::User(Arc::clone(user)));
-                return Some(Secret::Borrowed(&user.secret));
+                return Some(Secret::Borrowed(user.secret.expose_secret()));
             }
             let session = codec.open(token?, akid).ok()?;
             caller = Some(Caller::Session(Box::new(session)));

@@ -9,6 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use awssts::SecretString;
 use serde::Deserialize as _;
 use serde::de::IntoDeserializer as _;
 
@@ -67,13 +68,13 @@ pub struct UserConfig {
     pub arn: String,
     /// The key id, `AKIA…`.
     pub access_key_id: String,
-    /// The secret key. Never printed.
-    pub secret_access_key: String,
+    /// The secret key. Never printed; zeroized on drop.
+    pub secret_access_key: SecretString,
     /// The user's MFA device serial (or ARN).
     pub mfa_serial: Option<String>,
     /// The one code the device accepts; without it, any six digits are
-    /// accepted. Never printed.
-    pub mfa_code: Option<String>,
+    /// accepted. Never printed; zeroized on drop.
+    pub mfa_code: Option<SecretString>,
 }
 
 impl UserConfig {
@@ -86,7 +87,7 @@ impl UserConfig {
         UserConfig {
             arn: arn.into(),
             access_key_id: access_key_id.into(),
-            secret_access_key: secret_access_key.into(),
+            secret_access_key: SecretString::new(secret_access_key),
             mfa_serial: None,
             mfa_code: None,
         }
@@ -96,7 +97,7 @@ impl UserConfig {
     /// (`None`: any six digits).
     pub fn with_mfa(mut self, serial: impl Into<String>, code: Option<String>) -> Self {
         self.mfa_serial = Some(serial.into());
-        self.mfa_code = code;
+        self.mfa_code = code.map(SecretString::from);
         self
     }
 }
@@ -106,12 +107,9 @@ impl fmt::Debug for UserConfig {
         f.debug_struct("UserConfig")
             .field("arn", &self.arn)
             .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &"** redacted **")
+            .field("secret_access_key", &self.secret_access_key)
             .field("mfa_serial", &self.mfa_serial)
-            .field(
-                "mfa_code",
-                &self.mfa_code.as_ref().map(|_| "** redacted **"),
-            )
+            .field("mfa_code", &self.mfa_code)
             .finish()
     }
 }
@@ -296,21 +294,24 @@ impl Config {
             fix,
         };
         let mut users: HashMap<String, Arc<User>> = HashMap::new();
-        let mut all_users = Vec::new();
-        if self.default_user != Some(false) {
-            all_users.push((
-                "<built-in user>".to_owned(),
-                UserConfig::new(
-                    DEFAULT_USER_ARN,
-                    DEFAULT_ACCESS_KEY_ID,
-                    DEFAULT_SECRET_ACCESS_KEY,
-                ),
-            ));
-        }
-        for (i, u) in self.users.iter().enumerate() {
-            all_users.push((format!("users[{i}]"), u.clone()));
-        }
+        let built_in = (self.default_user != Some(false)).then(|| {
+            UserConfig::new(
+                DEFAULT_USER_ARN,
+                DEFAULT_ACCESS_KEY_ID,
+                DEFAULT_SECRET_ACCESS_KEY,
+            )
+        });
+        let declared = self
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (Cow::Owned(format!("users[{i}]")), u));
+        let all_users = built_in
+            .iter()
+            .map(|u| (Cow::Borrowed("<built-in user>"), u))
+            .chain(declared);
         for (key, u) in all_users {
+            let secret = u.secret_access_key.expose_secret();
             let Some(principal) = parse_user_arn(&u.arn) else {
                 return Err(invalid(
                     format!("{key}.arn"),
@@ -325,10 +326,7 @@ impl Config {
                     "use 16 to 128 uppercase letters and digits starting with AKIA",
                 ));
             }
-            if u.secret_access_key.is_empty()
-                || u.secret_access_key.len() > 128
-                || !u.secret_access_key.is_ascii()
-            {
+            if secret.is_empty() || secret.len() > 128 || !secret.is_ascii() {
                 return Err(invalid(
                     format!("{key}.secret_access_key"),
                     "the secret access key is empty, too long or not ASCII".to_owned(),
@@ -336,7 +334,7 @@ impl Config {
                 ));
             }
             if let Some(code) = &u.mfa_code
-                && (code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()))
+                && (code.len() != 6 || !code.expose_secret().bytes().all(|b| b.is_ascii_digit()))
             {
                 return Err(invalid(
                     format!("{key}.mfa_code"),
@@ -518,9 +516,9 @@ fn user(i: usize, table: Table) -> Result<UserConfig, SyntaxError> {
         match key.as_str() {
             "arn" => arn = Some(field.string()?),
             "access_key_id" => key_id = Some(field.string()?),
-            "secret_access_key" => secret = Some(field.string()?),
+            "secret_access_key" => secret = Some(field.secret()?),
             "mfa_serial" => user.mfa_serial = Some(field.string()?),
-            "mfa_code" => user.mfa_code = Some(field.string()?),
+            "mfa_code" => user.mfa_code = Some(field.secret()?),
             _ => {
                 return Err(field.unknown(
                     "a user takes arn, access_key_id, secret_access_key, mfa_serial and mfa_code",
@@ -640,6 +638,12 @@ impl Field {
             Value::String(s) => Ok(s),
             _ => Err(self.expected("a \"string\"")),
         }
+    }
+
+    /// A string the file holds as a secret: moved, not copied, into a
+    /// [`SecretString`].
+    fn secret(self) -> Result<SecretString, SyntaxError> {
+        self.string().map(SecretString::from)
     }
 
     fn boolean(self) -> Result<bool, SyntaxError> {
@@ -772,15 +776,14 @@ impl<'a> RoleArn<'a> {
 }
 
 /// An IAM user as the emulator knows it.
-#[derive(Clone)]
 pub(crate) struct User {
     pub arn: String,
     pub account: String,
     pub user_id: String,
     pub root: bool,
-    pub secret: String,
+    pub secret: SecretString,
     pub mfa_serial: Option<String>,
-    pub mfa_code: Option<String>,
+    pub mfa_code: Option<SecretString>,
 }
 
 impl fmt::Debug for User {
@@ -1024,6 +1027,95 @@ operation = "AssumeRole"
         let e = Config::from_toml(text, "emu.toml").unwrap_err().to_string();
         assert!(e.contains("users[0].secret_access_key"), "{e}");
         assert!(!e.contains("s3cr3t"), "{e}");
+    }
+
+    #[test]
+    fn unquoted_secrets_are_named_not_shown() {
+        let user = "[[users]]\narn = \"arn:aws:iam::111122223333:user/a\"\n\
+                    access_key_id = \"AKIAALICE0000000TEST\"\n";
+        let secret = "secret_access_key = \"alice-secret-alice-secret-alice-secret-0\"\n";
+        let serial = "mfa_serial = \"arn:aws:iam::111122223333:mfa/a\"\n";
+        // The value each line holds, which no message may show.
+        let cases = [
+            (
+                format!("{user}{serial}{secret}mfa_code = 123456\n"),
+                "users[0].mfa_code",
+                "123456",
+            ),
+            // A code with a leading zero is not a TOML integer either.
+            (
+                format!("{user}{serial}{secret}mfa_code = 012345\n"),
+                "mfa_code",
+                "12345",
+            ),
+            (
+                format!("{user}{serial}{secret}mfa_code = 12_34_56\n"),
+                "users[0].mfa_code",
+                "34",
+            ),
+            (
+                format!("{user}secret_access_key = 12345\n"),
+                "users[0].secret_access_key",
+                "12345",
+            ),
+            (
+                format!("{user}secret_access_key = 98765432109876543210987\n"),
+                "secret_access_key",
+                "98765",
+            ),
+            (
+                format!("{user}secret_access_key = 0x98765\n"),
+                "secret_access_key",
+                "98765",
+            ),
+            (
+                format!("{user}secret_access_key = 98765.5\n"),
+                "secret_access_key",
+                "98765",
+            ),
+        ];
+        for (text, key, digits) in &cases {
+            let e = Config::from_toml(text, "emu.toml").unwrap_err().to_string();
+            assert!(e.contains(key), "{key}: {e}");
+            assert!(!e.contains(digits), "{e}");
+        }
+        // Codes often start with 0: the fix offered is quoting, not
+        // dropping the zero.
+        let e = Config::from_toml(&cases[1].0, "emu.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("or quote text: mfa_code = \"…\""), "{e}");
+    }
+
+    #[test]
+    fn secrets_are_kept_as_secret_strings() {
+        let config = Config::default().user(
+            UserConfig::new(
+                "arn:aws:iam::111122223333:user/alice",
+                "AKIAALICE0000000TEST",
+                "alice-secret-alice-secret-alice-secret-0",
+            )
+            .with_mfa("arn:aws:iam::111122223333:mfa/alice", Some("654321".into())),
+        );
+        let declared: &SecretString = &config.users[0].secret_access_key;
+        assert_eq!(
+            declared.expose_secret(),
+            "alice-secret-alice-secret-alice-secret-0"
+        );
+        let dir = config.resolve(Path::new("<test>")).unwrap();
+        let alice = &dir.users["AKIAALICE0000000TEST"];
+        let (secret, code): (&SecretString, Option<&SecretString>) =
+            (&alice.secret, alice.mfa_code.as_ref());
+        assert_eq!(
+            secret.expose_secret(),
+            "alice-secret-alice-secret-alice-secret-0"
+        );
+        assert_eq!(code.map(SecretString::expose_secret), Some("654321"));
+        let shown = format!("{config:?} {dir:?}");
+        assert!(
+            !shown.contains("alice-secret") && !shown.contains("654321"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -268,16 +268,13 @@ impl Emulator {
         self
     }
 
-    fn build(&self, url: &str) -> Result<Shared, StartError> {
-        let path = self
-            .config_path
-            .clone()
-            .unwrap_or_else(|| "<Emulator builder>".into());
-        let dir = self.config.resolve(&path)?;
+    /// The state the server shares, around `dir`, this emulator's
+    /// configuration resolved.
+    fn build(self, dir: config::Directory, url: &str) -> Result<Shared, StartError> {
         let codec = session::Codec::random().map_err(|e| StartError::Random(e.to_string()))?;
         let faults = Faults::new();
-        for f in &self.config.faults {
-            faults.push(f.clone());
+        for f in self.config.faults {
+            faults.push(f);
         }
         let signer = jwt::Signer::new(url).map_err(|e| StartError::Random(e.to_string()))?;
         let mut authz_secret = zeroize::Zeroizing::new([0u8; 32]);
@@ -303,9 +300,9 @@ impl Emulator {
         // Checked before binding, so a bad configuration never holds a port.
         let path = self
             .config_path
-            .clone()
-            .unwrap_or_else(|| "<Emulator builder>".into());
-        self.config.resolve(&path)?;
+            .as_deref()
+            .unwrap_or(Path::new("<Emulator builder>"));
+        let dir = self.config.resolve(path)?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind {
@@ -316,7 +313,7 @@ impl Emulator {
             addr: self.addr,
             source,
         })?;
-        let shared = Arc::new(self.build(&format!("http://{addr}"))?);
+        let shared = Arc::new(self.build(dir, &format!("http://{addr}"))?);
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
         Ok(RunningEmulator {

@@ -355,7 +355,7 @@ impl Parser<'_> {
             Ok(_) => Err(SyntaxError {
                 line,
                 message: format!(
-                    "{key}: not a TOML integer; write plain digits (no leading zeros; _ only between digits)"
+                    "{key}: not a TOML integer; write plain digits (no leading zeros; _ only between digits), or quote text: {key} = \"…\""
                 ),
             }),
             Err(_) if well_formed => Err(SyntaxError {

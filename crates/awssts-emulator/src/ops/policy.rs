@@ -137,7 +137,7 @@ pub(super) fn check_mfa(
     }
     let ok = match &user.mfa_code {
         Some(expected) => bool::from(subtle::ConstantTimeEq::ct_eq(
-            expected.as_bytes(),
+            expected.expose_secret().as_bytes(),
             code.expose_secret().as_bytes(),
         )),
         None => code.len() == 6 && code.expose_secret().bytes().all(|b| b.is_ascii_digit()),
