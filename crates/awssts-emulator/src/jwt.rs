@@ -20,16 +20,20 @@
 //!
 //! # Signing
 //! A [`Signer`] holds an ES384 key (ECDSA P-384, generated when the signer
-//! is made) and an RS256 key (RSA-2048, generated on first use because RSA
-//! key generation costs tens of milliseconds even optimised). [`Signer::jwks`]
-//! publishes both public keys as a JSON Web Key Set; key ids are RFC 7638
-//! thumbprints.
+//! is made) and an RS256 key (RSA-2048). RSA key generation costs tens of
+//! milliseconds even optimised, so the RS256 key is made on a thread of its
+//! own ([`Signer::start_rsa_key`], called when the emulator starts) and
+//! async code waits for it with [`Signer::rsa_key_ready`] instead of
+//! blocking an async worker; the other methods make it on the spot if it
+//! is not there yet. [`Signer::jwks`] publishes both public keys as a JSON
+//! Web Key Set; key ids are RFC 7638 thumbprints.
 //!
 //! Times are Unix seconds (`i64`), always passed in: nothing here reads a
 //! clock.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
@@ -475,15 +479,50 @@ struct RsaKey {
     jwk: Value,
 }
 
+/// Where the RS256 key is made once, by whichever thread gets there first,
+/// and where async waiters learn that it is there.
+struct RsaSlot {
+    key: OnceLock<Result<RsaKey, SignerError>>,
+    /// Woken once `key` is set.
+    made: tokio::sync::Notify,
+    /// A thread making the key has been started.
+    started: AtomicBool,
+    make: fn() -> Result<RsaKey, SignerError>,
+}
+
+impl RsaSlot {
+    fn new(make: fn() -> Result<RsaKey, SignerError>) -> Self {
+        RsaSlot {
+            key: OnceLock::new(),
+            made: tokio::sync::Notify::new(),
+            started: AtomicBool::new(false),
+            make,
+        }
+    }
+
+    /// The key, made by this thread if no other is making it (else waiting
+    /// for that one). Blocks: never call it on an async worker unless the
+    /// key is there.
+    fn get_or_make(&self) -> &Result<RsaKey, SignerError> {
+        if let Some(key) = self.key.get() {
+            return key;
+        }
+        let key = self.key.get_or_init(self.make);
+        self.made.notify_waiters();
+        key
+    }
+}
+
 /// The emulator's token signer: an ES384 key made at construction and an
-/// RS256 key made on first use. `Debug` shows the issuer and key ids only.
+/// RS256 key made on a thread of its own. `Debug` shows the issuer and key
+/// ids only.
 pub struct Signer {
     issuer: String,
     rng: SystemRandom,
     ec: sig::EcdsaKeyPair,
     ec_kid: String,
     ec_jwk: Value,
-    rsa: OnceLock<Result<RsaKey, SignerError>>,
+    rsa: Arc<RsaSlot>,
 }
 
 impl fmt::Debug for Signer {
@@ -493,7 +532,12 @@ impl fmt::Debug for Signer {
             .field("es384_kid", &self.ec_kid)
             .field(
                 "rs256_kid",
-                &self.rsa.get().and_then(|k| k.as_ref().ok()).map(|k| &k.kid),
+                &self
+                    .rsa
+                    .key
+                    .get()
+                    .and_then(|k| k.as_ref().ok())
+                    .map(|k| &k.kid),
             )
             .finish_non_exhaustive()
     }
@@ -502,6 +546,14 @@ impl fmt::Debug for Signer {
 impl Signer {
     /// A signer whose tokens carry `iss: issuer` (the emulator's URL).
     pub fn new(issuer: impl Into<String>) -> Result<Self, SignerError> {
+        Signer::with_rsa_maker(issuer, generate_rsa)
+    }
+
+    /// A signer whose RS256 key is made by `make`.
+    fn with_rsa_maker(
+        issuer: impl Into<String>,
+        make: fn() -> Result<RsaKey, SignerError>,
+    ) -> Result<Self, SignerError> {
         let rng = SystemRandom::new();
         let alg = &sig::ECDSA_P384_SHA384_FIXED_SIGNING;
         let gen_err = |reason| SignerError::KeyGeneration {
@@ -530,7 +582,7 @@ impl Signer {
             ec,
             ec_jwk: finish_jwk(ec_jwk, &ec_kid, Algorithm::Es384),
             ec_kid,
-            rsa: OnceLock::new(),
+            rsa: Arc::new(RsaSlot::new(make)),
         })
     }
 
@@ -539,11 +591,53 @@ impl Signer {
         &self.issuer
     }
 
+    /// Starts making the RS256 key on a thread of its own, unless that is
+    /// done or under way. Returns at once.
+    pub fn start_rsa_key(&self) {
+        if self.rsa.started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let slot = Arc::clone(&self.rsa);
+        let spawned = std::thread::Builder::new()
+            .name("awssts-emulator-rsa-key".into())
+            .spawn(move || {
+                slot.get_or_make();
+            });
+        if spawned.is_err() {
+            // No thread, no key: waiters get the error rather than waiting
+            // for ever.
+            let _ = self.rsa.key.set(Err(SignerError::KeyGeneration {
+                alg: "RS256",
+                reason: "cannot start a thread to generate it",
+            }));
+            self.rsa.made.notify_waiters();
+        }
+    }
+
+    /// Waits until the RS256 key is made (starting it if need be) without
+    /// blocking the async worker; from then on RS256 signing and
+    /// [`jwks`](Self::jwks) never block.
+    pub async fn rsa_key_ready(&self) -> Result<(), SignerError> {
+        loop {
+            if let Some(key) = self.rsa.key.get() {
+                return key.as_ref().map(|_| ()).map_err(Clone::clone);
+            }
+            let made = self.rsa.made.notified();
+            tokio::pin!(made);
+            // Registered before the second look, so a key set in between
+            // still wakes this waiter.
+            made.as_mut().enable();
+            if self.rsa.key.get().is_none() {
+                self.start_rsa_key();
+                made.await;
+            }
+        }
+    }
+
+    /// The RS256 key, made on the spot if it is not there yet (which
+    /// blocks for tens of milliseconds).
     fn rsa(&self) -> Result<&RsaKey, SignerError> {
-        self.rsa
-            .get_or_init(generate_rsa)
-            .as_ref()
-            .map_err(Clone::clone)
+        self.rsa.get_or_make().as_ref().map_err(Clone::clone)
     }
 
     /// The key id of `alg`'s key (generating the RSA key if needed).
@@ -612,7 +706,7 @@ impl Signer {
             }
             Algorithm::Rs256 => {
                 // No RSA key yet means no RS256 token was ever issued.
-                let Some(Ok(key)) = self.rsa.get() else {
+                let Some(Ok(key)) = self.rsa.key.get() else {
                     return Err(TokenError::BadSignature("no RS256 token was issued"));
                 };
                 self.kid_matches(token, &key.kid)?;
@@ -1161,6 +1255,62 @@ mod tests {
             let bad = format!("{input}.{}", B64URL.encode(s));
             assert!(!verify_with_jwks(&jwks, &bad), "{alg:?}");
         }
+    }
+
+    /// Closed until the test below opens it.
+    static RSA_GATE: (std::sync::Mutex<bool>, std::sync::Condvar) =
+        (std::sync::Mutex::new(false), std::sync::Condvar::new());
+    /// The test's async worker thread.
+    static WORKER: OnceLock<std::thread::ThreadId> = OnceLock::new();
+
+    /// Makes the RS256 key once the gate is open; refuses to run on the
+    /// async worker, where waiting for the gate would stall everything.
+    fn gated_rsa() -> Result<RsaKey, SignerError> {
+        if WORKER.get() == Some(&std::thread::current().id()) {
+            return Err(SignerError::KeyGeneration {
+                alg: "RS256",
+                reason: "made on the async worker",
+            });
+        }
+        let (open, opened) = &RSA_GATE;
+        let mut is_open = open.lock().unwrap();
+        while !*is_open {
+            is_open = opened.wait(is_open).unwrap();
+        }
+        drop(is_open);
+        generate_rsa()
+    }
+
+    #[test]
+    fn waiting_for_the_rsa_key_leaves_the_async_worker_free() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        WORKER.set(std::thread::current().id()).unwrap();
+        let signer = Arc::new(Signer::with_rsa_maker(ISSUER, gated_rsa).unwrap());
+        runtime.block_on(async {
+            let waiter = tokio::spawn({
+                let signer = Arc::clone(&signer);
+                async move { signer.rsa_key_ready().await }
+            });
+            // The one worker runs the waiter and comes back here: the
+            // waiter neither made the key itself nor blocked on it.
+            while !signer.rsa.started.load(Ordering::Acquire) {
+                tokio::task::yield_now().await;
+            }
+            tokio::task::yield_now().await;
+            assert!(!waiter.is_finished());
+            assert!(signer.rsa.key.get().is_none());
+            let (open, opened) = &RSA_GATE;
+            *open.lock().unwrap() = true;
+            opened.notify_all();
+            waiter.await.unwrap().unwrap();
+        });
+        let jwks: Value = serde_json::from_str(&signer.jwks().unwrap()).unwrap();
+        assert_eq!(
+            jwks["keys"][1]["kid"].as_str(),
+            Some(signer.kid(Algorithm::Rs256).unwrap())
+        );
     }
 
     #[test]

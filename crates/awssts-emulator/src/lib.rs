@@ -314,6 +314,10 @@ impl Emulator {
             source,
         })?;
         let shared = Arc::new(self.build(dir, &format!("http://{addr}"))?);
+        // Made now, off the async workers, so that the first JWKS or RS256
+        // request does not stall a worker for the tens of milliseconds RSA
+        // key generation takes.
+        shared.signer.start_rsa_key();
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
         Ok(RunningEmulator {

@@ -92,7 +92,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     }
     if req.method() == Method::GET {
         match path {
-            "/.well-known/jwks.json" => return Ok(jwks(&shared)),
+            "/.well-known/jwks.json" => return Ok(jwks(&shared).await),
             "/.well-known/openid-configuration" => return Ok(openid_configuration(&shared)),
             _ => {}
         }
@@ -101,8 +101,12 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
 }
 
 /// The public keys of GetWebIdentityToken's tokens.
-fn jwks(shared: &Shared) -> Response<Body> {
-    match shared.signer.jwks() {
+async fn jwks(shared: &Shared) -> Response<Body> {
+    let doc = match shared.signer.rsa_key_ready().await {
+        Ok(()) => shared.signer.jwks(),
+        Err(e) => Err(e),
+    };
+    match doc {
         Ok(doc) => {
             let mut resp = Response::new(Body::full(doc));
             resp.headers_mut()
@@ -197,6 +201,13 @@ async fn sts(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
     } else {
         (None, None)
     };
+    if sts_request.action == request::Action::GetWebIdentityToken
+        && sts_request.form.get("SigningAlgorithm") == Some("RS256")
+    {
+        // Signing must not make the key on this worker; a failure to make
+        // it is reported by the operation, which finds it in the signer.
+        let _ = shared.signer.rsa_key_ready().await;
+    }
     let ctx = Ctx {
         shared,
         now,
