@@ -13,6 +13,7 @@ use awssts::SecretString;
 use serde::Deserialize as _;
 use serde::de::IntoDeserializer as _;
 
+use crate::arn::Arn;
 use crate::faults::{Fault, FaultKind};
 use crate::toml::{Entry, SyntaxError, Table, Value};
 
@@ -312,7 +313,7 @@ impl Config {
             .chain(declared);
         for (key, u) in all_users {
             let secret = u.secret_access_key.expose_secret();
-            let Some(principal) = parse_user_arn(&u.arn) else {
+            let Some(principal) = Arn::user(&u.arn) else {
                 return Err(invalid(
                     format!("{key}.arn"),
                     format!("{:?} is not a user ARN", u.arn),
@@ -357,10 +358,10 @@ impl Config {
                 ));
             }
             let user_id = match principal.root {
-                true => principal.account.clone(),
+                true => principal.account.to_owned(),
                 false => crate::keys::stable_id(
                     crate::access_key::KeyKind::User,
-                    &principal.account,
+                    principal.account,
                     &u.arn,
                 ),
             };
@@ -368,7 +369,7 @@ impl Config {
                 u.access_key_id.clone(),
                 Arc::new(User {
                     arn: u.arn.clone(),
-                    account: principal.account,
+                    account: principal.account.to_owned(),
                     user_id,
                     root: principal.root,
                     secret: u.secret_access_key.clone(),
@@ -381,7 +382,7 @@ impl Config {
         let mut roles = HashMap::new();
         for (i, r) in self.roles.iter().enumerate() {
             let key = format!("roles[{i}]");
-            let Some(parsed) = RoleArn::parse(&r.arn) else {
+            let Some(parsed) = Arn::role(&r.arn) else {
                 return Err(invalid(
                     format!("{key}.arn"),
                     format!("{:?} is not a role ARN", r.arn),
@@ -711,70 +712,6 @@ fn is_key_id(s: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-struct UserPrincipal {
-    account: String,
-    root: bool,
-}
-
-fn parse_user_arn(arn: &str) -> Option<UserPrincipal> {
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    if partition.is_empty() || !is_account(account) {
-        return None;
-    }
-    let root = resource == "root";
-    let user = resource
-        .strip_prefix("user/")
-        .is_some_and(|n| !n.is_empty() && !n.ends_with('/'));
-    (root || user).then(|| UserPrincipal {
-        account: account.to_owned(),
-        root,
-    })
-}
-
-/// A role ARN taken apart: `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RoleArn<'a> {
-    pub partition: &'a str,
-    pub account: &'a str,
-    pub name: &'a str,
-}
-
-impl<'a> RoleArn<'a> {
-    pub(crate) fn parse(arn: &'a str) -> Option<RoleArn<'a>> {
-        let mut parts = arn.splitn(6, ':');
-        let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
-            return None;
-        };
-        let path = resource.strip_prefix("role/")?;
-        let name = path.rsplit('/').next().unwrap_or(path);
-        if partition.is_empty() || !is_account(account) || name.is_empty() {
-            return None;
-        }
-        Some(RoleArn {
-            partition,
-            account,
-            name,
-        })
-    }
-}
-
 /// An IAM user as the emulator knows it.
 pub(crate) struct User {
     pub arn: String,
@@ -831,7 +768,7 @@ impl Directory {
         if !self.open_roles {
             return None;
         }
-        let parsed = RoleArn::parse(arn)?;
+        let parsed = Arn::role(arn)?;
         Some(Cow::Owned(Role {
             arn: arn.to_owned(),
             account: parsed.account.to_owned(),

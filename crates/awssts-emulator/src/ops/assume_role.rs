@@ -6,7 +6,7 @@ use super::Ctx;
 use super::policy::{check_arn, check_mfa, packed_policy_size, session_tags};
 use crate::arn::Arn;
 use crate::auth::Caller;
-use crate::config::{Role, RoleArn};
+use crate::config::Role;
 use crate::error::StsError;
 use crate::session::{Kind, Session};
 
@@ -15,7 +15,7 @@ const CHAINING_LIMIT: i32 = 3600;
 
 /// The session and AssumedRoleUser of `session_name` in `role`.
 pub(super) fn role_session(role: &Role, session_name: &str) -> (Session, AssumedRoleUser) {
-    let partition = RoleArn::parse(&role.arn).map_or("aws", |r| r.partition);
+    let partition = Arn::parse(&role.arn).map_or("aws", |a| a.partition);
     let arn = format!(
         "arn:{partition}:sts::{}:assumed-role/{}/{session_name}",
         role.account, role.name
