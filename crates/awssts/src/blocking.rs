@@ -80,22 +80,31 @@ impl Client {
 
     /// Sends any operation's input and waits for the answer.
     pub fn send<I: Operation>(&self, input: I) -> Result<I::Output, Error> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::new(
-                I::NAME,
-                ErrorKind::Runtime(
-                    "the blocking client cannot wait inside an async runtime; use awssts::Client and .await",
-                ),
+        self.wait(I::NAME, self.client.send(input))
+    }
+
+    /// Runs `work` (for `operation`) on the client's runtime: refused inside
+    /// an async runtime, where waiting would block one of its threads.
+    fn wait<T>(
+        &self,
+        operation: &'static str,
+        work: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let refuse = |why: &'static str| {
+            Err(Error::new(
+                operation,
+                ErrorKind::Runtime(why),
                 ResponseMetadata::default(),
-            ));
+            ))
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return refuse(
+                "the blocking client cannot wait inside an async runtime; use awssts::Client and .await",
+            );
         }
         match &self.runtime.0 {
-            Some(rt) => rt.block_on(self.client.send(input)),
-            None => Err(Error::new(
-                I::NAME,
-                ErrorKind::Runtime("the blocking client's runtime has shut down"),
-                ResponseMetadata::default(),
-            )),
+            Some(rt) => rt.block_on(work),
+            None => refuse("the blocking client's runtime has shut down"),
         }
     }
 }
@@ -107,24 +116,10 @@ impl Client {
         &self,
         options: &crate::PresignOptions,
     ) -> Result<crate::PresignedUrl, Error> {
-        const OPERATION: &str = "GetCallerIdentity";
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return Err(Error::new(
-                OPERATION,
-                ErrorKind::Runtime(
-                    "the blocking client cannot wait inside an async runtime; use awssts::Client and .await",
-                ),
-                ResponseMetadata::default(),
-            ));
-        }
-        match &self.runtime.0 {
-            Some(rt) => rt.block_on(self.client.presign_get_caller_identity(options)),
-            None => Err(Error::new(
-                OPERATION,
-                ErrorKind::Runtime("the blocking client's runtime has shut down"),
-                ResponseMetadata::default(),
-            )),
-        }
+        self.wait(
+            "GetCallerIdentity",
+            self.client.presign_get_caller_identity(options),
+        )
     }
 }
 
