@@ -470,11 +470,8 @@ impl Resolver<'_> {
                     .arg("SerialNumber", serial.into())
                     .arg("SourceAccessKeyId", access_key_id.into())
                     .cache_key();
-                Arc::new(DiskCachedProvider::new(
-                    key,
-                    Arc::new(session),
-                    cache.clone(),
-                ))
+                let cache = cache.clone().with_provider_name(session.provider_name());
+                Arc::new(DiskCachedProvider::new(key, Arc::new(session), cache))
             }
             None => Arc::new(session),
         };
