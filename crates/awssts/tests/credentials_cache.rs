@@ -411,7 +411,12 @@ async fn failure_then_recovery_single_flight_throughout() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    // Started is not yet waiting: give every task time to reach the cache
+    // before the failure is recorded (a task that looks only afterwards
+    // would rightly try again). Generous, because a loaded machine can
+    // keep both workers off the CPU for tens of milliseconds; one such
+    // failure was seen with 20 ms.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     gate.add_permits(1);
     let mut errors = 0;
     for h in handles {
