@@ -137,6 +137,11 @@ type Classifier = Arc<dyn Fn(&CredentialsError) -> bool + Send + Sync>;
 /// Cheap to clone (clones share the cache) and itself a
 /// [`ProvideCredentials`], so it goes wherever a provider does.
 ///
+/// Each thread that reads the cache keeps its own copy of the current
+/// credentials, so reads on many threads do not contend (see the [module
+/// docs](self)). A copy, secret included, lives until that thread reads the
+/// cache again after a change, drops the cache, or exits, and is wiped then.
+///
 /// ```
 /// # async fn demo() -> Result<(), awssts::credentials::CredentialsError> {
 /// use awssts::credentials::{Credentials, cache::CredentialsCache};
