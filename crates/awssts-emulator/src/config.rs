@@ -1022,6 +1022,13 @@ operation = "AssumeRole"
             .unwrap_err()
             .to_string();
         assert!(e.contains("or quote text: mfa_code = \"…\""), "{e}");
+        // So is it for numbers the subset refuses (hex, fractions).
+        for case in &cases[5..] {
+            let e = Config::from_toml(&case.0, "emu.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("quote text"), "{e}");
+        }
     }
 
     #[test]

@@ -324,7 +324,8 @@ impl Parser<'_> {
         let unsupported = |what: &str| SyntaxError {
             line,
             message: format!(
-                "{key}: {what} are not supported; write a whole number of seconds or a count"
+                "{key}: {what} are not supported; write a decimal whole number, or quote \
+                 text such as a key or an MFA code: {key} = \"…\""
             ),
         };
         let digits = word.trim_start_matches(['+', '-']);
