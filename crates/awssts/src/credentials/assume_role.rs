@@ -194,9 +194,10 @@ impl AssumeRoleBuilder {
         self
     }
 
-    /// Says whether the source credentials are themselves a role's (role
-    /// chaining). By default a source that is an assume-role or web-identity
-    /// provider counts as one.
+    /// Says whether the source credentials are a session's (role chaining,
+    /// which AWS caps at one hour). By default a source that is an
+    /// assume-role, web-identity or MFA-session provider counts as one
+    /// (through caches too: they report their provider's name).
     pub fn role_chaining(mut self, chained: bool) -> Self {
         self.chained = Some(chained);
         self
@@ -219,9 +220,10 @@ impl AssumeRoleBuilder {
         source_name: Option<&'static str>,
     ) -> Result<AssumeRoleProvider, ConfigError> {
         let source_name = source_name.unwrap_or_else(|| source.provider_name());
-        let chained = self
-            .chained
-            .unwrap_or(matches!(source_name, "assume-role" | "web-identity"));
+        let chained = self.chained.unwrap_or(matches!(
+            source_name,
+            "assume-role" | "web-identity" | "mfa-session"
+        ));
         let mut input = self.input;
         if let Some(mut d) = self.duration {
             if chained && d > ROLE_CHAINING_MAX {
@@ -284,7 +286,28 @@ mod tests {
             .duration(two_hours)
             .build(CredentialsCache::new(first))
             .unwrap();
-        for p in [direct, cached] {
+        // A role assumed with an MFA session's credentials is chained too.
+        let session = crate::credentials::mfa_session::MfaSessionProvider::builder(
+            "arn:aws:iam::123456789012:mfa/alice",
+            Arc::new(crate::credentials::mfa::MfaCallback::new(|_| {
+                Ok("123456".into())
+            })),
+        )
+        .client_builder(
+            ClientBuilder::default()
+                .env(crate::env::Env::from_vars(std::iter::empty::<(
+                    String,
+                    String,
+                )>()))
+                .region("us-east-1"),
+        )
+        .build(Credentials::from_keys("AKID", "secret"))
+        .unwrap();
+        let over_session = builder("arn:aws:iam::123456789012:role/second")
+            .duration(two_hours)
+            .build(CredentialsCache::new(session))
+            .unwrap();
+        for p in [direct, cached, over_session] {
             assert_eq!(p.input().duration_seconds, Some(3600), "{p:?}");
         }
         let from_keys = builder("arn:aws:iam::123456789012:role/second")

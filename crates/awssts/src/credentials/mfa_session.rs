@@ -24,8 +24,8 @@
 //! let user = Credentials::from_keys("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
 //! let session = MfaSessionProvider::builder("arn:aws:iam::123456789012:mfa/alice", Arc::new(MfaPrompt::new()))
 //!     .build(user)?;
+//! // The cache reports the session's provider name, so the 1-hour cap applies.
 //! let admin = AssumeRoleProvider::builder("arn:aws:iam::123456789012:role/admin")
-//!     .role_chaining(true)
 //!     .build(CredentialsCache::new(session))?;
 //! # Ok(()) }
 //! ```

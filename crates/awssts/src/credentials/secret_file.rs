@@ -19,10 +19,13 @@ pub(crate) fn read(path: &Path, limit: usize) -> io::Result<Zeroizing<Vec<u8>>> 
     let file = File::open(path)?;
     // Sized up front, so no partial copy of the secret is left behind by a
     // reallocation.
+    // A size of 0 may be unknown (procfs, a FIFO): then room for the limit.
     let expected = file
         .metadata()
-        .map(|m| usize::try_from(m.len()).unwrap_or(usize::MAX))
-        .unwrap_or(0);
+        .ok()
+        .and_then(|m| usize::try_from(m.len()).ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(limit);
     let mut buf = Zeroizing::new(Vec::with_capacity(expected.min(limit) + 1));
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     file.take(cap).read_to_end(&mut buf)?;

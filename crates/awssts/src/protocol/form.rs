@@ -179,9 +179,13 @@ pub(crate) fn int_value(body: &mut Vec<u8>, v: i32) {
 
 /// Appends a 1-based list index.
 pub(crate) fn index(body: &mut Vec<u8>, zero_based: usize) {
+    push_decimal(body, zero_based + 1);
+}
+
+/// Appends `n` in decimal (no formatting machinery: it runs per request).
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: usize) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
-    let mut n = zero_based + 1;
     loop {
         i -= 1;
         buf[i] = b'0' + (n % 10) as u8;
@@ -190,7 +194,7 @@ pub(crate) fn index(body: &mut Vec<u8>, zero_based: usize) {
             break;
         }
     }
-    body.extend_from_slice(&buf[i..]);
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// Parses an integer parameter.

@@ -180,7 +180,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         // early return (or a dropped future) leaves it out of the pool.
         self.done = true;
         self.buf.clear();
-        if let Err(e) = self.write(request).await {
+        // A server that stops reading must not hold the request forever:
+        // the write gets the same limit as each read.
+        let written = match limits.read_timeout {
+            None => self.write(request).await,
+            Some(d) => tokio::time::timeout(d, self.write(request))
+                .await
+                .map_err(|_| Failure::Timeout(d))?,
+        };
+        if let Err(e) = written {
             return Err(if is_closed(&e) {
                 Failure::ClosedBeforeResponse(Some(e))
             } else {
@@ -189,7 +197,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
         let (status, version, headers, head_len) = self.read_head(limits.read_timeout).await?;
         self.buf.advance(head_len);
-        let framing = framing(status, head_request, &headers)?;
+        let (framing, must_close) = framing(status, version, head_request, &headers)?;
         let body = match framing {
             Framing::Empty => Bytes::new(),
             Framing::Length(n) => {
@@ -203,8 +211,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             Framing::Chunked => self.read_chunked(limits).await?,
             Framing::UntilClose => self.read_to_close(limits).await?,
         };
-        let reusable =
-            framing != Framing::UntilClose && self.buf.is_empty() && keeps_alive(version, &headers);
+        let reusable = !must_close
+            && framing != Framing::UntilClose
+            && self.buf.is_empty()
+            && keeps_alive(version, &headers);
         self.done = !reusable;
         Ok(Response {
             status,
@@ -436,21 +446,37 @@ enum Framing {
     UntilClose,
 }
 
-fn framing(status: u16, head_request: bool, headers: &HeaderMap) -> Result<Framing, Failure> {
+/// The body's framing, and whether the connection must be closed after it
+/// whatever `Connection` says: a response that carries both
+/// Transfer-Encoding and Content-Length, or Transfer-Encoding in HTTP/1.0,
+/// may be read differently by something in between (RFC 9112, 6.1).
+fn framing(
+    status: u16,
+    version: Version,
+    head_request: bool,
+    headers: &HeaderMap,
+) -> Result<(Framing, bool), Failure> {
     if head_request || status == 204 || status == 304 {
-        return Ok(Framing::Empty);
+        return Ok((Framing::Empty, false));
     }
-    if let Some(te) = headers.get(http::header::TRANSFER_ENCODING) {
+    // The coding applied last is the last one of the last field.
+    if let Some(te) = headers
+        .get_all(http::header::TRANSFER_ENCODING)
+        .iter()
+        .next_back()
+    {
         let last = te
             .as_bytes()
             .rsplit(|&b| b == b',')
             .next()
             .map(<[u8]>::trim_ascii)
             .unwrap_or_default();
+        let must_close =
+            version == Version::HTTP_10 || headers.contains_key(http::header::CONTENT_LENGTH);
         return if last.eq_ignore_ascii_case(b"chunked") {
-            Ok(Framing::Chunked)
+            Ok((Framing::Chunked, must_close))
         } else {
-            Ok(Framing::UntilClose)
+            Ok((Framing::UntilClose, true))
         };
     }
     let mut length: Option<u64> = None;
@@ -466,11 +492,14 @@ fn framing(status: u16, head_request: bool, headers: &HeaderMap) -> Result<Frami
             length = Some(n);
         }
     }
-    Ok(match length {
-        Some(0) => Framing::Empty,
-        Some(n) => Framing::Length(n),
-        None => Framing::UntilClose,
-    })
+    Ok((
+        match length {
+            Some(0) => Framing::Empty,
+            Some(n) => Framing::Length(n),
+            None => Framing::UntilClose,
+        },
+        false,
+    ))
 }
 
 fn parse_decimal(digits: &[u8]) -> Option<u64> {
@@ -880,5 +909,49 @@ mod tests {
             read_for_fuzzing(responses[0], responses[0].len(), true, 10),
             Some((200, 0, false))
         );
+    }
+
+    #[test]
+    fn transfer_encoding_framing_follows_rfc_9112() {
+        let full = |te: &[u8]| {
+            let mut r = b"HTTP/1.1 200 OK\r\n".to_vec();
+            r.extend_from_slice(te);
+            r.extend_from_slice(b"\r\n5\r\nhello\r\n0\r\n\r\n");
+            r
+        };
+        // Chunked is applied last across two fields: the body is dechunked.
+        let two_fields = full(b"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n");
+        assert_eq!(
+            read_for_fuzzing(&two_fields, two_fields.len(), false, 1024),
+            Some((200, 5, true))
+        );
+        // Transfer-Encoding beside Content-Length: read as chunked, then closed.
+        let both = full(b"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n");
+        assert_eq!(
+            read_for_fuzzing(&both, both.len(), false, 1024),
+            Some((200, 5, false))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_server_that_stops_reading_times_out_the_write() {
+        // The server accepts and never reads: the kernel buffers fill and
+        // the write waits.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let held = listener.accept().await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(held);
+        });
+        let mut conn = Connection::new(Stream::Plain(TcpStream::connect(addr).await.unwrap()));
+        let huge = vec![b'a'; 64 * 1024 * 1024];
+        let quick = Limits {
+            read_timeout: Some(Duration::from_millis(200)),
+            max_body: 1024,
+        };
+        let got = conn.exchange(&huge, false, quick).await;
+        assert!(matches!(got, Err(Failure::Timeout(_))), "{got:?}");
+        server.abort();
     }
 }

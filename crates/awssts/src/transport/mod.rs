@@ -299,8 +299,9 @@ impl Inner {
             failure_to_error(failure, origin, limits.max_body)
         })?;
         if response.reusable {
-            conn.state.record(response.status, Instant::now());
-            pool.checkin(conn, &self.policy, &self.counters, Instant::now());
+            let now = Instant::now();
+            conn.state.record(response.status, now);
+            pool.checkin(conn, &self.policy, &self.counters, now);
         } else {
             Counters::bump(&self.counters.closed_by_server);
         }
@@ -410,19 +411,9 @@ fn encode(request: &HttpRequest, origin: &Origin) -> Vec<u8> {
                 Method::GET | Method::HEAD | Method::OPTIONS | Method::DELETE
             ))
     {
-        // Decimal digits of the length, most significant first.
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = body.len();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        push_field(&mut out, b"content-length", &digits[at..]);
+        out.extend_from_slice(b"content-length: ");
+        crate::protocol::form::push_decimal(&mut out, body.len());
+        out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(body);

@@ -117,7 +117,9 @@ impl ProfileProvider {
     /// but AWS caps a role assumed that way at one hour, so a profile whose
     /// `duration_seconds` asks for longer sends the code with each
     /// AssumeRole instead, as the AWS CLI always does. `false` does that for
-    /// every profile.
+    /// every profile. With `credential_source = Environment`, whether the
+    /// keys are long-term (no `AWS_SESSION_TOKEN`) and whose they are is
+    /// decided when the profile is first resolved, not on each refresh.
     #[must_use]
     pub fn mfa_session(mut self, enabled: bool) -> Self {
         self.mfa_session = enabled;
@@ -209,11 +211,11 @@ struct Resolver<'a> {
     disk_cache: Option<&'a DiskCache>,
 }
 
-/// What kind of credentials a provider yields: a role's bring the
-/// role-chaining cap; an IAM user's long-term keys can open an MFA session.
+/// What kind of credentials a provider yields: an IAM user's long-term keys
+/// can open an MFA session. (Role chaining needs no kind: the assume-role
+/// builder tells from the source's provider name.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Kind {
-    Role,
     LongTermKeys { access_key_id: String },
     Other,
 }
@@ -311,7 +313,7 @@ impl Resolver<'_> {
             if let Some(d) = self.duration(profile)? {
                 p = p.duration_seconds(i32::try_from(d.as_secs()).unwrap_or(i32::MAX));
             }
-            return Ok((Arc::new(p), Kind::Role));
+            return Ok((Arc::new(p), Kind::Other));
         }
         let source_profile = profile.get("source_profile");
         let credential_source = profile.get("credential_source");
@@ -411,7 +413,6 @@ impl Resolver<'_> {
             .profile(self.set, profile.name())
             .map_err(|e| CredentialsError::invalid_configuration(PROVIDER, e.to_string()))?;
         let mut source = source;
-        let mut chained = kind == Kind::Role;
         if let Some(serial) = profile.get("mfa_serial") {
             // The AWS CLI's key (with the serial), so it shares the role's
             // session whichever way the code reached STS.
@@ -425,13 +426,11 @@ impl Resolver<'_> {
             {
                 source =
                     self.mfa_session(profile, serial, access_key_id, source, client.clone())?;
-                chained = true;
             } else {
                 builder = builder.mfa_shared(serial, self.mfa.clone());
             }
         }
         let provider = builder
-            .role_chaining(chained)
             .client_builder(client)
             .build_shared(source, None)
             .map_err(|e| invalid(profile, format!("cannot set up the STS client: {e}")))?;
@@ -443,7 +442,7 @@ impl Resolver<'_> {
             )),
             None => Arc::new(provider),
         };
-        Ok((provider, Kind::Role))
+        Ok((provider, Kind::Other))
     }
 
     /// The MFA session that signs a role's AssumeRole calls in place of
@@ -467,7 +466,7 @@ impl Resolver<'_> {
                 // The access key id tells one user's session from another's.
                 let key = AssumeRoleArgs::default()
                     .arg("Operation", "GetSessionToken".into())
-                    .arg("SerialNumber", serial.into())
+                    .mfa_serial(serial)
                     .arg("SourceAccessKeyId", access_key_id.into())
                     .cache_key();
                 let cache = cache.clone().with_provider_name(session.provider_name());
