@@ -7,7 +7,7 @@
 //! plain-HTTP use — the emulator, IMDS, the container endpoint — never pays
 //! for it.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
@@ -21,6 +21,9 @@ pub(crate) struct Tls {
     /// The bundled and extra roots; the system's are added on first use.
     base: RootCertStore,
     config: OnceLock<Arc<ClientConfig>>,
+    /// Held while the system store is read, so that connections opened
+    /// together read it once, not once each.
+    loading: Mutex<()>,
 }
 
 impl Tls {
@@ -53,6 +56,7 @@ impl Tls {
             source: roots.source(),
             base,
             config: OnceLock::new(),
+            loading: Mutex::new(()),
         })
     }
 
@@ -61,6 +65,10 @@ impl Tls {
     /// 1.3, ALPN `http/1.1` only. A failure (no usable system roots) is not
     /// kept, so a store repaired meanwhile is picked up by the next call.
     pub(crate) fn client_config(&self) -> Result<&Arc<ClientConfig>, TransportError> {
+        if let Some(config) = self.config.get() {
+            return Ok(config);
+        }
+        let _loading = self.loading.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(config) = self.config.get() {
             return Ok(config);
         }
