@@ -49,6 +49,15 @@ pub(crate) fn default_session_name() -> String {
     format!("awssts-{millis}")
 }
 
+/// The temporary credentials of an STS answer, credited to `"sts"` (for
+/// callers that hold an output of their own, such as the CLI printing an
+/// AssumeRole answer as environment variables).
+impl From<&model::Credentials> for Credentials {
+    fn from(c: &model::Credentials) -> Self {
+        credentials_from_sts(c, None, "sts")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +80,20 @@ mod tests {
         assert!(name.starts_with("awssts-"));
         assert!(name.len() <= 64);
         assert!(name[7..].bytes().all(|b| b.is_ascii_digit()), "{name}");
+    }
+
+    #[test]
+    fn an_sts_answer_converts_to_credentials() {
+        let c = model::Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "s3cret".into(),
+            session_token: "t0ken".into(),
+            expiration: crate::DateTime::from_unix(2_000_000_000, 0),
+        };
+        let creds = Credentials::from(&c);
+        assert_eq!(creds.access_key_id(), "ASIAEXAMPLE");
+        assert_eq!(creds.secret_access_key(), "s3cret");
+        assert_eq!(creds.session_token(), Some("t0ken"));
+        assert_eq!(creds.provider_name(), "sts");
     }
 }
