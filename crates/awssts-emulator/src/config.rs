@@ -12,6 +12,7 @@ use std::sync::Arc;
 use awssts::SecretString;
 use serde::Deserialize as _;
 use serde::de::IntoDeserializer as _;
+use zeroize::Zeroizing;
 
 use crate::arn::Arn;
 use crate::faults::{Fault, FaultKind};
@@ -235,10 +236,13 @@ impl Config {
     /// Reads and checks a TOML file.
     pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        // The text holds the users' secret keys: wiped when dropped.
+        let text = std::fs::read_to_string(path)
+            .map(Zeroizing::new)
+            .map_err(|source| ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            })?;
         Config::from_toml(&text, path)
     }
 
@@ -663,27 +667,22 @@ impl Field {
         }
     }
 
-    fn strings(self) -> Result<Vec<String>, SyntaxError> {
-        let Value::Array(items) = &self.value else {
+    fn strings(mut self) -> Result<Vec<String>, SyntaxError> {
+        let Value::Array(items) = &mut self.value else {
             return Err(self.expected("an array of strings"));
         };
-        if let Some(other) = items.iter().find(|v| !matches!(v, Value::String(_))) {
-            return Err(self.error(format!(
-                "expected an array of strings, found {} in it",
-                other.kind()
-            )));
-        }
-        let strings = match self.value {
-            Value::Array(items) => items,
-            _ => Vec::new(),
-        };
-        Ok(strings
+        // Taken out so the items move into the result while `self` still
+        // names the field in an error.
+        std::mem::take(items)
             .into_iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s),
-                _ => None,
+            .map(|item| match item {
+                Value::String(s) => Ok(s),
+                other => Err(self.error(format!(
+                    "expected an array of strings, found {} in it",
+                    other.kind()
+                ))),
             })
-            .collect())
+            .collect()
     }
 
     /// The tables of `[[name]]` headers (an empty array is none).

@@ -1,10 +1,10 @@
 //! The subset of TOML the emulator's config file is written in: `key =
 //! value` lines, `[table]` and `[[array of tables]]` headers with a bare
 //! name, basic strings (with escapes) and literal strings, decimal integers,
-//! booleans, arrays of those (over several lines if need be), and `#`
+//! booleans, flat arrays of those (over several lines if need be), and `#`
 //! comments. The rest of TOML — dotted keys, floats, dates, inline tables,
-//! multi-line strings, hexadecimal integers — is refused by name rather than
-//! misread. A general TOML crate weighed about 165 KB in the `awssts`
+//! nested arrays, multi-line strings, hexadecimal, octal and binary integers
+//! — is refused by name rather than misread. A general TOML crate weighed about 165 KB in the `awssts`
 //! binary for this one small file.
 //!
 //! Errors give the line and what to write instead; they never quote a
@@ -93,7 +93,13 @@ pub(crate) fn parse(text: &str) -> Result<Table, SyntaxError> {
                             "{key}: dotted keys are not supported; write a [header] and plain keys"
                         )));
                     }
-                    _ => return Err(p.error(format!("{key}: expected = after the key"))),
+                    // What was read may not be a key at all but a stray
+                    // line such as a pasted secret, so it is not echoed.
+                    _ => {
+                        return Err(p.error(
+                            "expected = after a key; write `key = value` on one line".to_owned(),
+                        ));
+                    }
                 }
                 p.skip_blank();
                 let value = p.value(&key)?;
@@ -254,7 +260,9 @@ impl Parser<'_> {
         }
         if !self.text.as_bytes()[self.pos..].starts_with(close) {
             let fix = if array { "[[name]]" } else { "[name]" };
-            return Err(self.error(format!("{name}: unclosed header; write {fix}")));
+            // Not echoed: without its closing bracket, what was read may
+            // be a stray line rather than a table name.
+            return Err(self.error(format!("unclosed header; write {fix}")));
         }
         self.pos += close.len();
         self.end_of_line()?;
@@ -386,6 +394,13 @@ impl Parser<'_> {
                     line,
                     message: format!("{key}: the array is not closed; end it with ]"),
                 });
+            }
+            // Arrays of strings are all the config needs; refusing nesting
+            // also keeps `[[[[…` from recursing without bound.
+            if self.peek() == Some(b'[') {
+                return Err(self.error(format!(
+                    "{key}: arrays inside arrays are not supported; write a flat [\"a\", \"b\"]"
+                )));
             }
             items.push(self.value(key)?);
             self.skip_space();
@@ -584,6 +599,8 @@ mod tests {
             ("a = [1,\n2\n3]", 3, "expected , or ]"),
             ("a = [1,\n", 1, "not closed"),
             ("a = 1 2", 1, "after the value"),
+            ("a = [\"x\",\n [\"y\"]]", 2, "arrays inside arrays"),
+            ("a = [[]]", 1, "arrays inside arrays"),
             ("a = yes", 1, "expected a value"),
             ("a = truely", 1, "true or false"),
             ("a", 1, "expected ="),
@@ -613,6 +630,30 @@ mod tests {
             let e = err(text);
             assert!(!e.message.contains("s3cr3t"), "{e:?}");
             assert!(e.message.starts_with("secret"), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn deeply_nested_brackets_are_an_error_not_a_stack_overflow() {
+        let text = format!("a = {}", "[".repeat(100_000));
+        let e = err(&text);
+        assert_eq!(e.line, 1, "{e:?}");
+        assert!(e.message.starts_with("a: arrays inside arrays"), "{e:?}");
+    }
+
+    #[test]
+    fn a_stray_line_is_not_echoed() {
+        let canary = "wJalrXUtnFEMIK7MDENGbPxRfiCYCANARY";
+        for text in [
+            format!("a = 1\n{canary}\n"),
+            format!("a = 1\n\"{canary}\"\n"),
+            format!("a = 1\n'{canary}'\n"),
+            format!("a = 1\n[{canary}\n"),
+            format!("a = 1\n[[{canary}]\n"),
+        ] {
+            let e = err(&text);
+            assert_eq!(e.line, 2, "{e:?}");
+            assert!(!e.message.contains("CANARY"), "{e:?}");
         }
     }
 
