@@ -57,16 +57,22 @@ pub fn string(flag: &str, raw: Option<&str>, vars: Vars<'_>) -> Result<Option<St
 /// file's trailing newline).
 pub fn integer(flag: &str, raw: Option<&str>, vars: Vars<'_>) -> Result<Option<i32>, ArgError> {
     let Some(raw) = raw else { return Ok(None) };
-    let text = match paramfile::load(raw, vars).map_err(|r| ArgError::new(flag, r))? {
+    let loaded = paramfile::load(raw, vars).map_err(|r| ArgError::new(flag, r))?;
+    let text = match &loaded {
         Loaded::Plain => raw.to_owned(),
-        Loaded::Text(text) => text,
-        Loaded::Bytes(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Loaded::Text(text) => text.clone(),
+        Loaded::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
     };
     text.trim().parse::<i32>().map(Some).map_err(|_| {
-        ArgError::new(
-            flag,
-            format!("invalid literal for integer: {:?}", text.trim()),
-        )
+        // A file's contents are never echoed: a mistyped flag can point
+        // this at a credentials file. A value typed inline is the user's own.
+        let reason = match loaded {
+            Loaded::Plain => format!("invalid literal for integer: {:?}", text.trim()),
+            Loaded::Text(_) | Loaded::Bytes(_) => {
+                format!("the contents of {raw} are not an integer")
+            }
+        };
+        ArgError::new(flag, reason)
     })
 }
 
@@ -87,7 +93,10 @@ pub fn string_list(flag: &str, raw: &[String], vars: Vars<'_>) -> Result<Vec<Str
                     other => {
                         return Err(ArgError::new(
                             flag,
-                            format!("expected a string in the JSON array, got {other}"),
+                            format!(
+                                "expected a string in the JSON array, got {}",
+                                json_kind(&other)
+                            ),
                         ));
                     }
                 }
@@ -419,11 +428,48 @@ mod tests {
         assert!(string_list("--audience", &strings(&["[1]"]), NO_VARS).is_err());
     }
 
-    #[test]
-    fn files_are_read_as_the_aws_cli_reads_them() {
+    /// A temporary directory and variables naming it as `HOME`.
+    fn temp_home() -> (tempfile::TempDir, impl Fn(&str) -> Option<String>) {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().to_str().unwrap().to_owned();
-        let vars = move |name: &str| (name == "HOME").then(|| home.clone());
+        (dir, move |name: &str| {
+            (name == "HOME").then(|| home.clone())
+        })
+    }
+
+    #[test]
+    fn file_contents_are_not_echoed_in_errors() {
+        let (dir, vars) = temp_home();
+        std::fs::write(
+            dir.path().join("credentials"),
+            "[default]\naws_secret_access_key = CANARY-SECRET\n",
+        )
+        .unwrap();
+        for raw in ["file://~/credentials", "fileb://~/credentials"] {
+            let err = integer("--duration-seconds", Some(raw), &vars)
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("CANARY"), "{err}");
+            assert!(
+                err.contains("'--duration-seconds'")
+                    && err.contains(&format!("the contents of {raw} are not an integer")),
+                "{err}"
+            );
+        }
+        std::fs::write(dir.path().join("list.json"), r#"["a", 42424242]"#).unwrap();
+        let err = string_list("--audience", &strings(&["file://~/list.json"]), &vars)
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("42424242"), "{err}");
+        assert!(
+            err.contains("expected a string in the JSON array, got a number"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn files_are_read_as_the_aws_cli_reads_them() {
+        let (dir, vars) = temp_home();
         std::fs::write(
             dir.path().join("policy.json"),
             "{\"Version\":\"2012-10-17\"}\n",

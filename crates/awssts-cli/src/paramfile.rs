@@ -26,8 +26,9 @@ pub fn process_var(name: &str) -> Option<String> {
 /// such as `file:///dev/zero`, not a value.
 const MAX_FILE: u64 = 1024 * 1024;
 
-/// What a parameter value loads to.
-#[derive(Debug, PartialEq, Eq)]
+/// What a parameter value loads to. Debug shows the variant and length
+/// only: the contents may be a token or an assertion.
+#[derive(PartialEq, Eq)]
 pub enum Loaded {
     /// Not a file reference: the value as given.
     Plain,
@@ -35,6 +36,16 @@ pub enum Loaded {
     Text(String),
     /// `fileb://`: the file's bytes.
     Bytes(Vec<u8>),
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Loaded::Plain => f.write_str("Plain"),
+            Loaded::Text(text) => write!(f, "Text({} bytes)", text.len()),
+            Loaded::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+        }
+    }
 }
 
 /// Loads `raw` if it starts with `file://` or `fileb://`. The error is the
@@ -249,6 +260,15 @@ mod tests {
             load("file://~/bom", &vars).unwrap(),
             Loaded::Text("\u{feff}x".to_owned())
         );
+    }
+
+    #[test]
+    fn debug_shows_lengths_not_contents() {
+        assert_eq!(format!("{:?}", Loaded::Plain), "Plain");
+        let text = format!("{:?}", Loaded::Text("SECRET-TOKEN".to_owned()));
+        assert_eq!(text, "Text(12 bytes)");
+        let bytes = format!("{:?}", Loaded::Bytes(b"SECRET".to_vec()));
+        assert_eq!(bytes, "Bytes(6 bytes)");
     }
 
     #[test]

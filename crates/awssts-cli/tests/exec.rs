@@ -289,8 +289,8 @@ fn exec_server_warns_of_credentials_in_the_childs_config_profile() {
 }
 
 /// Counts the SIGINTs it gets. After the first it asks its parent (awssts)
-/// for a SIGTERM: awssts handles signals in the order they came, so any
-/// SIGINT it passed on reaches this process before that SIGTERM does.
+/// for a SIGTERM: awssts takes a pending SIGINT before a pending SIGTERM, so
+/// any SIGINT it passed on reaches this process before that SIGTERM does.
 const COUNT_SIGINTS: &str = r#"
 import os, signal, time
 count = 0

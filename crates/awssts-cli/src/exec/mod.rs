@@ -29,6 +29,8 @@ pub struct Exec {
     /// Serve the credentials on 127.0.0.1 (the container-credentials
     /// protocol every AWS SDK reads) instead of putting them in the
     /// environment, so a long-running command keeps getting renewed ones.
+    /// The command gets AWS_SHARED_CREDENTIALS_FILE=/dev/null, and a
+    /// warning is printed when its config profile has credentials of its own.
     #[arg(long)]
     pub server: bool,
     /// The command to run and its arguments (after `--`).
@@ -85,7 +87,8 @@ pub fn run(global: &Global, args: Exec) -> Result<u8, CliError> {
                 "AWS_CONTAINER_AUTHORIZATION_TOKEN".into(),
                 server.token().into(),
             ));
-            vars.retain(|(k, _)| k != "AWS_SHARED_CREDENTIALS_FILE");
+            // Pushed last, so it wins over an inherited value both in
+            // `as_env` and in `Command::envs`.
             vars.push((
                 "AWS_SHARED_CREDENTIALS_FILE".into(),
                 shadowing::NO_CREDENTIALS_FILE.into(),
@@ -180,8 +183,10 @@ async fn run_child(
         .map(nix::unistd::Pid::from_raw);
     loop {
         let sig = tokio::select! {
-            // A SIGINT and a SIGTERM pending together are handled in the
-            // order they were sent.
+            // Pending signals are taken in a fixed order (SIGINT, SIGTERM,
+            // SIGHUP), not the order they were sent: a SIGINT pending with
+            // a SIGTERM is passed on first, so it is never lost to the
+            // child ending.
             biased;
             status = child.wait() => {
                 return status.map_err(|e| CliError::Other(format!("waiting for {shown:?} failed: {e}")));

@@ -52,8 +52,6 @@ pub fn render(doc: &Doc, format: Format, query: Option<&query::Query>) -> Result
     })
 }
 
-/// Shell lines exporting temporary credentials, exactly as
-/// `export-credentials --format env` prints them.
 /// Writes `text` to stdout and flushes it.
 pub fn print(text: &str) -> Result<(), CliError> {
     use std::io::Write;
@@ -64,6 +62,8 @@ pub fn print(text: &str) -> Result<(), CliError> {
         .map_err(|e| CliError::Other(format!("cannot write the output: {e}")))
 }
 
+/// Shell lines exporting temporary credentials, exactly as
+/// `export-credentials --format env` prints them.
 pub fn env_lines(c: &awssts::model::Credentials) -> String {
     let creds = awssts::credentials::Credentials::new(
         c.access_key_id.clone(),

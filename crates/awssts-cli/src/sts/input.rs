@@ -9,9 +9,7 @@ use awssts::model::{
 };
 
 use crate::args::{self, ArgError, member};
-
-/// Where `file://` paths find `~` and `$VAR`.
-type Vars<'a> = crate::paramfile::Vars<'a>;
+use crate::paramfile::Vars;
 
 fn policy_arns(raw: &[String], vars: Vars<'_>) -> Result<Vec<PolicyDescriptorType>, ArgError> {
     Ok(args::structure_list("--policy-arns", raw, &["arn"], vars)?
