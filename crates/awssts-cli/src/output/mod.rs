@@ -65,13 +65,7 @@ pub fn print(text: &str) -> Result<(), CliError> {
 /// Shell lines exporting temporary credentials, exactly as
 /// `export-credentials --format env` prints them.
 pub fn env_lines(c: &awssts::model::Credentials) -> String {
-    let creds = awssts::credentials::Credentials::new(
-        c.access_key_id.clone(),
-        c.secret_access_key.expose_secret(),
-        Some(c.session_token.expose_secret().to_owned()),
-        Some(c.expiration.to_system_time()),
-        "sts",
-    );
+    let creds = awssts::credentials::Credentials::from(c);
     crate::creds::render(&creds, crate::creds::ExportFormat::Env)
 }
 
