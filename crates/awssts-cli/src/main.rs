@@ -14,6 +14,7 @@ mod cli;
 mod completions;
 mod config;
 mod creds;
+mod debug_log;
 mod demo;
 mod eks;
 mod error;
@@ -39,11 +40,7 @@ fn main() -> ExitCode {
         Err(e) => return clap_error(&e),
     };
     if cli.global.debug {
-        tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .init();
+        debug_log::install();
     }
     let result = match cli.command {
         Command::Completions { shell } => completions::print(shell),
