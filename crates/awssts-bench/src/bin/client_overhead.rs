@@ -7,6 +7,13 @@
 //! latency and peak RSS. Clients alternate round by round so that a slow
 //! phase of the machine hits both; the table shows the median round.
 //!
+//! A third "client", `floor`, does only what any HTTP client must: it
+//! writes a fixed request of awssts's size on a kept-alive connection and
+//! reads the response up to its Content-Length, on the same runtime. Its
+//! CPU per request is the part of every client's figure that the kernel
+//! (loopback TCP, waking the stub and being woken) and the runtime cost;
+//! the table also shows each client's CPU above that floor.
+//!
 //! ```text
 //! cargo run --release -p awssts-bench --bin client_overhead -- [--requests N] [--rounds R]
 //! ```
@@ -24,6 +31,17 @@ const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/demo";
 enum Which {
     Awssts,
     Sdk,
+    Floor,
+}
+
+impl Which {
+    fn name(self) -> &'static str {
+        match self {
+            Which::Awssts => "awssts",
+            Which::Sdk => "sdk",
+            Which::Floor => "floor",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -67,7 +85,10 @@ fn main() -> Result<(), BoxError> {
         let which = match opt("--client").as_deref() {
             Some("awssts") => Which::Awssts,
             Some("sdk") => Which::Sdk,
-            other => return Err(format!("--client must be awssts or sdk, got {other:?}").into()),
+            Some("floor") => Which::Floor,
+            other => {
+                return Err(format!("--client must be awssts, sdk or floor, got {other:?}").into());
+            }
         };
         let op = match opt("--op").as_deref() {
             Some("GetCallerIdentity") => Op::GetCallerIdentity,
@@ -125,17 +146,19 @@ fn parent(requests: usize, rounds: usize) -> Result<(), BoxError> {
         for concurrency in [1usize, 16, 64] {
             let mut ours = Vec::new();
             let mut theirs = Vec::new();
+            let mut floors = Vec::new();
             for _ in 0..rounds {
-                for which in [Which::Awssts, Which::Sdk] {
+                for which in [Which::Awssts, Which::Sdk, Which::Floor] {
                     let s = run_child(&exe, which, op, concurrency, requests, &url)?;
                     match which {
                         Which::Awssts => ours.push(s),
                         Which::Sdk => theirs.push(s),
+                        Which::Floor => floors.push(s),
                     }
                 }
             }
-            let (a, s) = (median(&ours), median(&theirs));
-            for (name, m) in [("awssts", a), ("aws-sdk-sts", s)] {
+            let (a, s, f) = (median(&ours), median(&theirs), median(&floors));
+            for (name, m) in [("awssts", a), ("aws-sdk-sts", s), ("floor", f)] {
                 println!(
                     "| {} | {concurrency} | {name} | {:.1} | {:.0} | {:.0} | {:.0} | {:.1} |",
                     op.name(),
@@ -150,18 +173,19 @@ fn parent(requests: usize, rounds: usize) -> Result<(), BoxError> {
                 op,
                 concurrency,
                 s.cpu_us / a.cpu_us,
+                (s.cpu_us - f.cpu_us, a.cpu_us - f.cpu_us),
                 a.rps / s.rps,
                 s.maxrss_kb / a.maxrss_kb,
             ));
         }
     }
     println!(
-        "\n| operation | conc. | CPU: sdk / awssts | req/s: awssts / sdk | RSS: sdk / awssts |"
+        "\n| operation | conc. | CPU: sdk / awssts | CPU above floor µs: sdk / awssts | req/s: awssts / sdk | RSS: sdk / awssts |"
     );
-    println!("|---|---:|---:|---:|---:|");
-    for (op, c, cpu, rps, rss) in ratios {
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (op, c, cpu, (sdk_above, ours_above), rps, rss) in ratios {
         println!(
-            "| {} | {c} | {cpu:.2}× | {rps:.2}× | {rss:.2}× |",
+            "| {} | {c} | {cpu:.2}× | {sdk_above:.1} / {ours_above:.1} | {rps:.2}× | {rss:.2}× |",
             op.name()
         );
     }
@@ -198,10 +222,7 @@ fn run_child(
         .args([
             "child",
             "--client",
-            match which {
-                Which::Awssts => "awssts",
-                Which::Sdk => "sdk",
-            },
+            which.name(),
             "--op",
             op.name(),
             "--concurrency",
@@ -312,6 +333,7 @@ fn child(
                     })
                 })
             }
+            Which::Floor => floor::call(url, op)?,
         };
         // Warm up: connections, caches, lazy statics.
         for _ in 0..(requests / 10).clamp(50, 500) {
@@ -361,4 +383,98 @@ fn read_usage() -> Result<(Duration, f64), BoxError> {
     };
     // ru_maxrss is in KiB on Linux.
     Ok((tv(u.user_time()) + tv(u.system_time()), u.max_rss() as f64))
+}
+
+/// The least any client does per request; see the module comment.
+mod floor {
+    use std::sync::{Arc, Mutex};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::{BoxError, Call, Op};
+
+    /// A request of the size awssts sends (same head fields, a signature
+    /// of the same length); the stub answers by the `Action` in the body.
+    fn request(host: &str, op: Op) -> Vec<u8> {
+        let body = match op {
+            Op::GetCallerIdentity => "Action=GetCallerIdentity&Version=2011-06-15".to_owned(),
+            Op::AssumeRole => format!(
+                "Action=AssumeRole&Version=2011-06-15&RoleArn={}&RoleSessionName=bench&DurationSeconds=3600",
+                super::ROLE_ARN.replace(':', "%3A").replace('/', "%2F")
+            ),
+        };
+        let signature = "0".repeat(64);
+        format!(
+            "POST / HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/x-www-form-urlencoded\r\n\
+             user-agent: awssts/0.1.0\r\nx-amz-date: 20261205T120000Z\r\n\
+             authorization: AWS4-HMAC-SHA256 Credential={}/20261205/us-east-1/sts/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-date, Signature={signature}\r\n\
+             content-length: {}\r\n\r\n{body}",
+            super::ACCESS_KEY,
+            body.len()
+        )
+        .into_bytes()
+    }
+
+    pub(super) fn call(url: &str, op: Op) -> Result<Call, BoxError> {
+        let host = url
+            .strip_prefix("http://")
+            .ok_or("the floor client speaks plain HTTP only")?
+            .trim_end_matches('/')
+            .to_owned();
+        let request: Arc<[u8]> = request(&host, op).into();
+        let idle: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        Ok(Arc::new(move || {
+            let (host, request, idle) = (host.clone(), request.clone(), idle.clone());
+            Box::pin(async move {
+                let kept = idle.lock().map_err(|_| "poisoned")?.pop();
+                let mut stream = match kept {
+                    Some(s) => s,
+                    None => {
+                        let s = TcpStream::connect(&host).await?;
+                        s.set_nodelay(true)?;
+                        s
+                    }
+                };
+                stream.write_all(&request).await?;
+                let mut buf = [0u8; 4096];
+                let mut filled = 0;
+                loop {
+                    let n = stream.read(&mut buf[filled..]).await?;
+                    if n == 0 {
+                        return Err("the stub closed the connection".into());
+                    }
+                    filled += n;
+                    if complete(&buf[..filled]) {
+                        break;
+                    }
+                    if filled == buf.len() {
+                        return Err("response larger than 4 KiB".into());
+                    }
+                }
+                idle.lock().map_err(|_| "poisoned")?.push(stream);
+                Ok(())
+            })
+        }))
+    }
+
+    /// Whether `buf` holds a whole response: the head and Content-Length
+    /// bytes of body (the stub always sends Content-Length).
+    fn complete(buf: &[u8]) -> bool {
+        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return false;
+        };
+        let head = String::from_utf8_lossy(&buf[..end]);
+        let length = head
+            .split("\r\n")
+            .find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse::<usize>().ok())
+                    .flatten()
+            })
+            .unwrap_or(0);
+        buf.len() >= end + 4 + length
+    }
 }
