@@ -71,7 +71,8 @@ impl Doc {
         out
     }
 
-    /// Compact JSON (for handing the document to the JMESPath engine).
+    /// Compact JSON, as `json.dumps(value, separators=(",", ":"))` with
+    /// `ensure_ascii=False` (JMESPath's `to_string` and text cells).
     pub fn to_json_compact(&self) -> String {
         let mut out = String::new();
         self.write_json(&mut out, None);
