@@ -352,19 +352,23 @@ fn sum(xs: &[Doc]) -> Doc {
 }
 
 /// `int(s)`, else `float(s)`, else null, as Python's `to_number` tries
-/// them (surrounding whitespace allowed; Python's `_` digit separators are
-/// not).
+/// them: surrounding whitespace is allowed, and `_` between two digits.
 fn parse_number(s: &str) -> Doc {
     let s = s.trim();
+    let b = s.as_bytes();
+    let separators_ok = b.iter().enumerate().all(|(i, c)| {
+        *c != b'_'
+            || (i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+    });
+    if !separators_ok {
+        return Doc::Null;
+    }
+    let s = s.replace('_', "");
     if let Ok(i) = s.parse::<i64>() {
         return Doc::Int(i);
     }
-    // Rust also reads "infinity"/"nan" in any case, as Python does, but
-    // not "1_0".
-    match s.parse::<f64>() {
-        Ok(f) if !s.contains(['_']) => Doc::Float(f),
-        _ => Doc::Null,
-    }
+    // Rust reads "inf", "infinity" and "nan" in any case, as Python does.
+    s.parse::<f64>().map_or(Doc::Null, Doc::Float)
 }
 
 /// `json.dumps(value, separators=(',', ':'))`: compact, with everything
