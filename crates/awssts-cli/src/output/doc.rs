@@ -71,7 +71,8 @@ impl Doc {
         out
     }
 
-    /// Compact JSON (for handing the document to the JMESPath engine).
+    /// Compact JSON, as `json.dumps(value, separators=(",", ":"))` with
+    /// `ensure_ascii=False` (JMESPath's `to_string` and text cells).
     pub fn to_json_compact(&self) -> String {
         let mut out = String::new();
         self.write_json(&mut out, None);
@@ -142,9 +143,9 @@ fn newline(out: &mut String, indent: Option<usize>) {
     }
 }
 
-/// Python's `repr` of a float for the values JMESPath results hold
-/// (`2.0`, `1.5`); unlike Python, very large or small values are written
-/// out in full rather than with an exponent.
+/// Python's `repr` of a float (`2.0`, `1.5`, `1e+16`, `1.5e-07`): the
+/// shortest digits that read back the same, as Rust's, but in scientific
+/// notation when the decimal exponent is below -4 or 16 and above.
 fn python_float(f: f64) -> String {
     if f.is_nan() {
         return "NaN".to_owned();
@@ -152,12 +153,16 @@ fn python_float(f: f64) -> String {
     if f.is_infinite() {
         return if f > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
     }
-    let s = format!("{f}");
-    if s.contains(['.', 'e', 'E']) {
-        s
-    } else {
-        format!("{s}.0")
+    let scientific = format!("{f:e}");
+    if let Some((mantissa, exponent)) = scientific.split_once('e')
+        && let Ok(exponent) = exponent.parse::<i32>()
+        && !(-4..16).contains(&exponent)
+    {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs());
     }
+    let s = format!("{f}");
+    if s.contains('.') { s } else { format!("{s}.0") }
 }
 
 /// A JSON string as Python's `json` writes it with `ensure_ascii=False`:
@@ -222,5 +227,13 @@ mod tests {
         assert_eq!(Doc::Float(2.0).to_python_str(), "2.0");
         assert_eq!(Doc::Float(1.5).to_python_str(), "1.5");
         assert_eq!(Doc::Int(-3).to_python_str(), "-3");
+        assert_eq!(Doc::Float(1e16).to_python_str(), "1e+16");
+        assert_eq!(Doc::Float(1e15).to_python_str(), "1000000000000000.0");
+        assert_eq!(Doc::Float(-1.5e-7).to_python_str(), "-1.5e-07");
+        assert_eq!(Doc::Float(0.0001).to_python_str(), "0.0001");
+        assert_eq!(
+            Doc::Float(1.2345678901234568e300).to_python_str(),
+            "1.2345678901234568e+300"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Printing results: `--output json|text|env` and `--query`.
 
 pub mod doc;
+mod jmespath;
 pub mod query;
 pub mod text;
 

@@ -16,12 +16,8 @@ use std::process::{Command, Stdio};
 pub const ACCESS_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 pub const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-pub fn venv() -> PathBuf {
-    match std::env::var_os("AWSSTS_VENV") {
-        Some(v) => PathBuf::from(v),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.venv"),
-    }
-}
+mod venv;
+pub use venv::venv;
 
 /// The reference data: `$AWSSTS_REFERENCE_DIR`, or `shared/reference` beside
 /// the repository.
