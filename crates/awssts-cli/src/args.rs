@@ -1,6 +1,6 @@
 //! The AWS CLI's argument syntax: `file://` and `fileb://` values, shorthand
 //! (`Key=k,Value=v`) and JSON for structures, and space- or comma-separated
-//! lists. Each function takes the raw strings clap collected and the flag
+//! lists. Each function takes the raw strings the command line gave and the flag
 //! they came from, so every error names the flag.
 
 use crate::paramfile::{self, Loaded, Vars};

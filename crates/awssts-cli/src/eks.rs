@@ -10,9 +10,9 @@ use base64::Engine as _;
 use awssts::credentials::assume_role::AssumeRoleProvider;
 use awssts::credentials::cache::CredentialsCache;
 use awssts::{Client, PresignOptions, PresignedUrl};
-use clap::Args;
 
 use crate::cli::Global;
+use crate::cmdline::{Flag, Matches};
 use crate::config;
 use crate::error::CliError;
 use crate::output::doc::{Doc, MapBuilder};
@@ -33,24 +33,44 @@ const API_V1BETA1: &str = "client.authentication.k8s.io/v1beta1";
 const API_V1ALPHA1: &str = "client.authentication.k8s.io/v1alpha1";
 
 /// Flags of `eks-token`.
-#[derive(Args, Debug)]
+#[derive(Debug)]
 pub struct EksToken {
-    /// Name of the EKS cluster the token is for.
-    #[arg(
-        long,
-        required_unless_present = "cluster_id",
-        conflicts_with = "cluster_id"
-    )]
     pub cluster_name: Option<String>,
-    /// Id of the cluster instead of its name (local clusters on AWS Outposts).
-    #[arg(long)]
     pub cluster_id: Option<String>,
-    /// Assume this role and sign the token with its credentials.
-    #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
-    /// Session name for --role-arn (default EKSGetTokenAuth).
-    #[arg(long, value_name = "NAME", requires = "role_arn")]
     pub session_name: Option<String>,
+}
+
+/// The flags; the command's table requires exactly one of the cluster's
+/// name and id.
+pub static EKS_TOKEN: &[Flag] = &[
+    Flag::one("cluster-name", "Name of the EKS cluster the token is for"),
+    Flag::one(
+        "cluster-id",
+        "Id of the cluster instead of its name (local clusters on AWS Outposts)",
+    ),
+    Flag::one(
+        "role-arn",
+        "Assume this role and sign the token with its credentials",
+    )
+    .value("ARN"),
+    Flag::one(
+        "session-name",
+        "Session name for --role-arn (default EKSGetTokenAuth)",
+    )
+    .value("NAME")
+    .requires("role-arn"),
+];
+
+impl EksToken {
+    pub fn from_matches(m: &mut Matches) -> EksToken {
+        EksToken {
+            cluster_name: m.one("cluster-name"),
+            cluster_id: m.one("cluster-id"),
+            role_arn: m.one("role-arn"),
+            session_name: m.one("session-name"),
+        }
+    }
 }
 
 /// A client with the usual settings, signing with the chain's credentials

@@ -5,12 +5,14 @@
 //! (`credential-process`, `export-credentials`), `eks` (`eks-token`,
 //! `get-caller-identity --presign`), `exec`, `serve` (the emulator),
 //! `demo`, `completions`;
-//! shared pieces are `cli` (flags), `config` (the client), `args` (the AWS
-//! CLI's argument syntax), `output` (json, text, env, --query) and `error`
+//! shared pieces are `cli` (the command-line tables) and `cmdline` (the
+//! parser, help and completions they drive), `config` (the client), `args`
+//! (the AWS CLI's argument syntax), `output` (json, text, env, --query) and `error`
 //! (exit codes).
 
 mod args;
 mod cli;
+mod cmdline;
 mod completions;
 mod config;
 mod creds;
@@ -28,16 +30,15 @@ mod sts;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use cli::{Cli, Command, Global};
 use error::CliError;
 use output::Format;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let cli = match Cli::parse(&args) {
         Ok(cli) => cli,
-        Err(e) => return clap_error(&e),
+        Err(stop) => return ExitCode::from(cmdline::report(&cli::APP, stop)),
     };
     if cli.global.debug {
         debug_log::install();
@@ -63,38 +64,6 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = std::io::stderr().write_all(e.message().as_bytes());
             ExitCode::from(e.exit_code())
-        }
-    }
-}
-
-/// Help and version go to stdout with status 0; any other parse error is
-/// one line on stderr with status 252, as the AWS CLI's usage errors.
-fn clap_error(e: &clap::Error) -> ExitCode {
-    use clap::error::ErrorKind;
-    match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = e.print();
-            ExitCode::SUCCESS
-        }
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
-            ExitCode::from(252)
-        }
-        _ => {
-            // clap's message, up to its usage section, on one line.
-            let rendered = e.render().to_string();
-            let message: Vec<&str> = rendered
-                .lines()
-                .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage:"))
-                .map(str::trim)
-                .collect();
-            let joined = match message.join(" ") {
-                j if j.is_empty() => "invalid arguments".to_owned(),
-                j => j,
-            };
-            let first = joined.strip_prefix("error: ").unwrap_or(&joined);
-            eprintln!("awssts: {first} (see awssts --help)");
-            ExitCode::from(252)
         }
     }
 }

@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use awssts_emulator::{Emulator, StartError};
-use clap::Args;
 
+use crate::cmdline::{Check, Flag, Matches};
 use crate::error::CliError;
 
 /// The address `serve` listens on unless told otherwise. A fixed port (as
@@ -17,25 +17,52 @@ use crate::error::CliError;
 pub const DEFAULT_ADDR: &str = "127.0.0.1:4599";
 
 /// Flags of `serve`.
-#[derive(Args, Debug)]
-#[command(after_help = "\
+#[derive(Debug)]
+pub struct Serve {
+    pub addr: SocketAddr,
+    pub config: Option<PathBuf>,
+    pub admin: bool,
+}
+
+pub static SERVE: &[Flag] = &[
+    Flag::one(
+        "addr",
+        "Address to listen on; port 0 picks a free port (printed on stdout)",
+    )
+    .value("IP:PORT")
+    .check(Check::SocketAddr)
+    .default(DEFAULT_ADDR),
+    Flag::one(
+        "config",
+        "TOML file declaring accounts, users, roles with trust rules, and faults (format: the \
+         awssts-emulator README)",
+    )
+    .value("FILE"),
+    Flag::switch(
+        "admin",
+        "Serve the admin endpoint (/_awssts/: faults, clock, tokens) even if the config file \
+         does not turn it on",
+    ),
+];
+
+pub const AFTER_HELP: &str = "\
 With no --config there is one account, 123456789012, with the user \
 arn:aws:iam::123456789012:user/emulator whose key is AWS's documented example \
 key AKIAIOSFODNN7EXAMPLE (secret: the documented example secret), and any role \
 may be assumed. The one line printed on stdout ends with the URL to pass as \
---endpoint-url. SIGINT or SIGTERM stop it (exit 0).")]
-pub struct Serve {
-    /// Address to listen on; port 0 picks a free port (printed on stdout).
-    #[arg(long, value_name = "IP:PORT", default_value = DEFAULT_ADDR)]
-    pub addr: SocketAddr,
-    /// TOML file declaring accounts, users, roles with trust rules, and
-    /// faults (format: the awssts-emulator README).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Serve the admin endpoint (/_awssts/: faults, clock, tokens) even if
-    /// the config file does not turn it on.
-    #[arg(long)]
-    pub admin: bool,
+--endpoint-url. SIGINT or SIGTERM stop it (exit 0).";
+
+impl Serve {
+    pub fn from_matches(m: &mut Matches) -> Serve {
+        Serve {
+            // The parser checked the address (or filled in the default).
+            addr: m
+                .parsed("addr")
+                .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 4599))),
+            config: m.one("config").map(PathBuf::from),
+            admin: m.given("admin"),
+        }
+    }
 }
 
 /// Runs the emulator until SIGINT or SIGTERM.

@@ -11,23 +11,61 @@
 
 use awssts::credentials::Credentials;
 
+use crate::cmdline::Choice;
 use crate::output::doc::timestamp;
 
 /// `--format` of `export-credentials`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
-    /// The JSON a `credential_process` setting reads (Version 1).
     Process,
-    /// `export AWS_ACCESS_KEY_ID=…` lines for POSIX shells.
     Env,
-    /// `AWS_ACCESS_KEY_ID=…` lines, not exported.
     EnvNoExport,
-    /// `$Env:AWS_ACCESS_KEY_ID="…"` lines for PowerShell.
     Powershell,
-    /// `set AWS_ACCESS_KEY_ID=…` lines for cmd.exe.
     WindowsCmd,
-    /// `set -gx AWS_ACCESS_KEY_ID "…"` lines for fish.
     Fish,
+}
+
+/// The `--format` values, for the command-line tables.
+pub static EXPORT_FORMATS: &[Choice] = &[
+    Choice {
+        name: "process",
+        help: "The JSON a `credential_process` setting reads (Version 1)",
+    },
+    Choice {
+        name: "env",
+        help: "`export AWS_ACCESS_KEY_ID=…` lines for POSIX shells",
+    },
+    Choice {
+        name: "env-no-export",
+        help: "`AWS_ACCESS_KEY_ID=…` lines, not exported",
+    },
+    Choice {
+        name: "powershell",
+        help: "`$Env:AWS_ACCESS_KEY_ID=\"…\"` lines for PowerShell",
+    },
+    Choice {
+        name: "windows-cmd",
+        help: "`set AWS_ACCESS_KEY_ID=…` lines for cmd.exe",
+    },
+    Choice {
+        name: "fish",
+        help: "`set -gx AWS_ACCESS_KEY_ID \"…\"` lines for fish",
+    },
+];
+
+impl ExportFormat {
+    /// The format a `--format` value names.
+    pub fn from_name(name: &str) -> Option<ExportFormat> {
+        Some(match name {
+            "process" => ExportFormat::Process,
+            "env" => ExportFormat::Env,
+            "env-no-export" => ExportFormat::EnvNoExport,
+            "powershell" => ExportFormat::Powershell,
+            "windows-cmd" => ExportFormat::WindowsCmd,
+            "fish" => ExportFormat::Fish,
+            _ => return None,
+        })
+    }
 }
 
 /// The expiry as botocore's `isoformat()` of a UTC time.

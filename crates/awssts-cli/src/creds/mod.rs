@@ -13,45 +13,98 @@ use awssts::credentials::mfa::MfaPrompt;
 use awssts::credentials::profile::{ProfileProvider, ProfileSet};
 use awssts::credentials::{Credentials, ProvideCredentials};
 use awssts::env::Env;
-use clap::Args;
 
 use crate::cli::Global;
+use crate::cmdline::{Check, Flag, Matches};
 use crate::config;
 use crate::error::CliError;
 use crate::output::print;
 use crate::runtime::runtime;
-pub use format::{ExportFormat, render, variables};
+pub use format::{EXPORT_FORMATS, ExportFormat, render, variables};
 
 /// Flags of `credential-process`.
-#[derive(Args, Debug)]
+#[derive(Debug)]
 pub struct CredentialProcess {
-    /// Assume this role instead of using the profile's credentials.
-    #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
-    /// Profile whose credentials assume --role-arn (default: the usual chain).
-    #[arg(long, value_name = "NAME", requires = "role_arn")]
     pub source_profile: Option<String>,
-    /// Session name for --role-arn (default: generated; then it is not part of the cache key).
-    #[arg(long, value_name = "NAME", requires = "role_arn")]
     pub role_session_name: Option<String>,
-    /// Session lifetime for --role-arn, 900 to 43200 seconds.
-    #[arg(long, value_name = "SECONDS", requires = "role_arn",
-          value_parser = clap::value_parser!(u32).range(900..=43_200))]
     pub duration_seconds: Option<u32>,
-    /// External id the role's trust policy requires.
-    #[arg(long, requires = "role_arn")]
     pub external_id: Option<String>,
-    /// MFA device the role requires; the code is asked for on the terminal, once per session.
-    #[arg(long, value_name = "ARN", requires = "role_arn")]
     pub serial_number: Option<String>,
 }
 
+pub static CREDENTIAL_PROCESS: &[Flag] = &[
+    Flag::one(
+        "role-arn",
+        "Assume this role instead of using the profile's credentials",
+    )
+    .value("ARN"),
+    Flag::one(
+        "source-profile",
+        "Profile whose credentials assume --role-arn (default: the usual chain)",
+    )
+    .value("NAME")
+    .requires("role-arn"),
+    Flag::one(
+        "role-session-name",
+        "Session name for --role-arn (default: generated; then it is not part of the cache key)",
+    )
+    .value("NAME")
+    .requires("role-arn"),
+    Flag::one(
+        "duration-seconds",
+        "Session lifetime for --role-arn, 900 to 43200 seconds",
+    )
+    .value("SECONDS")
+    .check(Check::Range(900, 43_200))
+    .requires("role-arn"),
+    Flag::one(
+        "external-id",
+        "External id the role's trust policy requires",
+    )
+    .requires("role-arn"),
+    Flag::one(
+        "serial-number",
+        "MFA device the role requires; the code is asked for on the terminal, once per session",
+    )
+    .value("ARN")
+    .requires("role-arn"),
+];
+
+impl CredentialProcess {
+    pub fn from_matches(m: &mut Matches) -> CredentialProcess {
+        CredentialProcess {
+            role_arn: m.one("role-arn"),
+            source_profile: m.one("source-profile"),
+            role_session_name: m.one("role-session-name"),
+            duration_seconds: m.parsed("duration-seconds"),
+            external_id: m.one("external-id"),
+            serial_number: m.one("serial-number"),
+        }
+    }
+}
+
 /// Flags of `export-credentials`.
-#[derive(Args, Debug)]
+#[derive(Debug)]
 pub struct ExportCredentials {
-    /// How to print the credentials.
-    #[arg(long, value_enum, default_value = "process")]
     pub format: ExportFormat,
+}
+
+pub static EXPORT_CREDENTIALS: &[Flag] = &[Flag::one("format", "How to print the credentials")
+    .choices(EXPORT_FORMATS)
+    .default("process")];
+
+impl ExportCredentials {
+    pub fn from_matches(m: &mut Matches) -> ExportCredentials {
+        ExportCredentials {
+            // The parser accepted only the table's formats.
+            format: m
+                .one("format")
+                .as_deref()
+                .and_then(ExportFormat::from_name)
+                .unwrap_or(ExportFormat::Process),
+        }
+    }
 }
 
 /// The full chain for the selected profile (assumed roles kept in the

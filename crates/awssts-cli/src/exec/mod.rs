@@ -15,28 +15,37 @@ use awssts::credentials::Credentials;
 use awssts::credentials::cache::CredentialsCache;
 use awssts::credentials::profile::ProfileSet;
 use awssts::env::Env;
-use clap::Args;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cli::Global;
+use crate::cmdline::{Flag, Matches};
 use crate::config;
 use crate::error::CliError;
 use crate::runtime::runtime;
 
 /// Flags of `exec`.
-#[derive(Args, Debug)]
+#[derive(Debug)]
 pub struct Exec {
-    /// Serve the credentials on 127.0.0.1 (the container-credentials
-    /// protocol every AWS SDK reads) instead of putting them in the
-    /// environment, so a long-running command keeps getting renewed ones.
-    /// The command gets AWS_SHARED_CREDENTIALS_FILE=/dev/null, and a
-    /// warning is printed when its config profile has credentials of its own.
-    #[arg(long)]
     pub server: bool,
-    /// The command to run and its arguments (after `--`).
-    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true,
-          value_name = "CMD", value_parser = clap::value_parser!(OsString))]
+    /// The command to run and its arguments.
     pub command: Vec<OsString>,
+}
+
+pub static EXEC: &[Flag] = &[Flag::switch(
+    "server",
+    "Serve the credentials on 127.0.0.1 (the container-credentials protocol every AWS SDK \
+     reads) instead of putting them in the environment, so a long-running command keeps \
+     getting renewed ones. The command gets AWS_SHARED_CREDENTIALS_FILE=/dev/null, and a \
+     warning is printed when its config profile has credentials of its own",
+)];
+
+impl Exec {
+    pub fn from_matches(m: Matches) -> Exec {
+        Exec {
+            server: m.given("server"),
+            command: m.operands,
+        }
+    }
 }
 
 /// Variables that would make the child find other credentials, or a

@@ -7,19 +7,33 @@ pub mod text;
 
 use doc::Doc;
 
+use crate::cmdline::Choice;
 use crate::error::CliError;
 
 /// The `--output` formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// The AWS CLI's JSON (keys in the model's order, 4-space indent).
     Json,
-    /// The AWS CLI's tab-separated text.
     Text,
-    /// `export AWS_ACCESS_KEY_ID=…` lines for a shell (operations that
-    /// return credentials only).
     Env,
 }
+
+/// The `--output` values, for the command-line tables.
+pub static FORMATS: &[Choice] = &[
+    Choice {
+        name: "json",
+        help: "The AWS CLI's JSON (keys in the model's order, 4-space indent)",
+    },
+    Choice {
+        name: "text",
+        help: "The AWS CLI's tab-separated text",
+    },
+    Choice {
+        name: "env",
+        help: "`export AWS_ACCESS_KEY_ID=…` lines for a shell (operations that return \
+               credentials only)",
+    },
+];
 
 impl Format {
     /// The format a profile's `output` setting names.

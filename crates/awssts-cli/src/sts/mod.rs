@@ -2,15 +2,16 @@
 //! CLI (`aws sts assume-role --role-arn … --role-session-name …`).
 
 mod doc;
+mod flags;
 mod input;
 
 use awssts::Client;
 use awssts::model::Credentials;
-use clap::{Args, Subcommand};
 
 use crate::args::ArgError;
 use crate::output::doc::Doc;
 pub use doc::ToDoc;
+pub use flags::*;
 
 /// What one operation returned, ready to print.
 pub struct Outcome {
@@ -26,222 +27,106 @@ pub struct Outcome {
 // derives them; tests/commands.rs checks them against the model.
 
 /// Flags of `assume-role`.
-#[derive(Args)]
 pub struct AssumeRole {
-    /// ARN of the role to assume.
-    #[arg(long, required = true)]
     pub role_arn: Option<String>,
-    /// Name for this role session (appears in CloudTrail and in the session's ARN).
-    #[arg(long, required = true)]
     pub role_session_name: Option<String>,
-    /// Managed policies limiting the session: `arn=ARN` (repeatable) or JSON.
-    #[arg(long, num_args = 1..)]
     pub policy_arns: Vec<String>,
-    /// Inline session policy, JSON text or `file://policy.json`.
-    #[arg(long)]
     pub policy: Option<String>,
-    /// Session lifetime in seconds (900 up to the role's maximum).
-    #[arg(long)]
     pub duration_seconds: Option<String>,
-    /// Session tags: `Key=k,Value=v` (repeatable) or JSON.
-    #[arg(long, num_args = 1..)]
     pub tags: Vec<String>,
-    /// Tag keys that stay with the session through role chaining.
-    #[arg(long, num_args = 1..)]
     pub transitive_tag_keys: Vec<String>,
-    /// External id the role's trust policy asks third parties for.
-    #[arg(long)]
     pub external_id: Option<String>,
-    /// Serial number or ARN of the MFA device.
-    #[arg(long)]
     pub serial_number: Option<String>,
-    /// Current code shown by the MFA device.
-    #[arg(long)]
     pub token_code: Option<String>,
-    /// Identity that stays attached to the session and sessions made from it.
-    #[arg(long)]
     pub source_identity: Option<String>,
-    /// Context assertions: `ProviderArn=…,ContextAssertion=…` (repeatable) or JSON.
-    #[arg(long, num_args = 1..)]
     pub provided_contexts: Vec<String>,
-    /// Smallest session token, in bytes, the caller can handle.
-    #[arg(long)]
     pub minimum_session_token_size: Option<String>,
 }
 
 /// Flags of `assume-role-with-saml`.
-#[derive(Args)]
 pub struct AssumeRoleWithSaml {
-    /// ARN of the role to assume.
-    #[arg(long, required = true)]
     pub role_arn: Option<String>,
-    /// ARN of the SAML identity provider in IAM.
-    #[arg(long, required = true)]
     pub principal_arn: Option<String>,
-    /// Base64 SAML response from the identity provider (or `file://…`).
-    #[arg(long, required = true)]
     pub saml_assertion: Option<String>,
-    /// Managed policies limiting the session: `arn=ARN` (repeatable) or JSON.
-    #[arg(long, num_args = 1..)]
     pub policy_arns: Vec<String>,
-    /// Inline session policy, JSON text or `file://policy.json`.
-    #[arg(long)]
     pub policy: Option<String>,
-    /// Session lifetime in seconds.
-    #[arg(long)]
     pub duration_seconds: Option<String>,
-    /// Smallest session token, in bytes, the caller can handle.
-    #[arg(long)]
     pub minimum_session_token_size: Option<String>,
 }
 
 /// Flags of `assume-role-with-web-identity`.
-#[derive(Args)]
 pub struct AssumeRoleWithWebIdentity {
-    /// ARN of the role to assume.
-    #[arg(long, required = true)]
     pub role_arn: Option<String>,
-    /// Name for this role session.
-    #[arg(long, required = true)]
     pub role_session_name: Option<String>,
-    /// OIDC or OAuth 2.0 token from the identity provider (or `file://token`).
-    #[arg(long, required = true)]
     pub web_identity_token: Option<String>,
-    /// OAuth 2.0 provider domain (only for Login with Amazon and Facebook).
-    #[arg(long)]
     pub provider_id: Option<String>,
-    /// Managed policies limiting the session: `arn=ARN` (repeatable) or JSON.
-    #[arg(long, num_args = 1..)]
     pub policy_arns: Vec<String>,
-    /// Inline session policy, JSON text or `file://policy.json`.
-    #[arg(long)]
     pub policy: Option<String>,
-    /// Session lifetime in seconds.
-    #[arg(long)]
     pub duration_seconds: Option<String>,
-    /// Smallest session token, in bytes, the caller can handle.
-    #[arg(long)]
     pub minimum_session_token_size: Option<String>,
 }
 
 /// Flags of `assume-root`.
-#[derive(Args)]
 pub struct AssumeRoot {
-    /// Member account (id) to get a privileged root session for.
-    #[arg(long, required = true)]
     pub target_principal: Option<String>,
-    /// The task policy that scopes the root session: `arn=ARN` or JSON.
-    #[arg(long, required = true)]
     pub task_policy_arn: Option<String>,
-    /// Session lifetime in seconds (at most 900).
-    #[arg(long)]
     pub duration_seconds: Option<String>,
-    /// Smallest session token, in bytes, the caller can handle.
-    #[arg(long)]
     pub minimum_session_token_size: Option<String>,
 }
 
 /// Flags of `decode-authorization-message`.
-#[derive(Args)]
 pub struct DecodeAuthorizationMessage {
-    /// The encoded message from an access-denied error.
-    #[arg(long, required = true)]
     pub encoded_message: Option<String>,
 }
 
 /// Flags of `get-access-key-info`.
-#[derive(Args)]
 pub struct GetAccessKeyInfo {
-    /// Access key id to look up (AKIA… or ASIA…).
-    #[arg(long, required = true)]
     pub access_key_id: Option<String>,
 }
 
 /// Flags of `get-caller-identity` (the operation takes none; `--presign`
 /// is an awssts addition, not a model member).
-#[derive(Args)]
 pub struct GetCallerIdentity {
-    /// Print a presigned GetCallerIdentity URL instead of calling STS.
-    #[arg(long)]
     pub presign: bool,
-    /// How long the presigned URL stays valid, 1 to 604800 seconds.
-    #[arg(long, value_name = "SECONDS", requires = "presign", default_value_t = 900,
-          value_parser = clap::value_parser!(u64).range(1..=604_800))]
     pub expires_in: u64,
 }
 
 /// Flags of `get-delegated-access-token`.
-#[derive(Args)]
 pub struct GetDelegatedAccessToken {
-    /// The trade-in token from the delegation request (or `file://…`).
-    #[arg(long, required = true)]
     pub trade_in_token: Option<String>,
 }
 
 /// Flags of `get-federation-token`.
-#[derive(Args)]
 pub struct GetFederationToken {
-    /// Name of the federated user (appears in its ARN).
-    #[arg(long, required = true)]
     pub name: Option<String>,
-    /// Inline session policy, JSON text or `file://policy.json`.
-    #[arg(long)]
     pub policy: Option<String>,
-    /// Managed policies limiting the session: `arn=ARN` (repeatable) or JSON.
-    #[arg(long, num_args = 1..)]
     pub policy_arns: Vec<String>,
-    /// Session lifetime in seconds.
-    #[arg(long)]
     pub duration_seconds: Option<String>,
-    /// Session tags: `Key=k,Value=v` (repeatable) or JSON.
-    #[arg(long, num_args = 1..)]
     pub tags: Vec<String>,
-    /// Smallest session token, in bytes, the caller can handle.
-    #[arg(long)]
     pub minimum_session_token_size: Option<String>,
 }
 
 /// Flags of `get-session-token`.
-#[derive(Args)]
 pub struct GetSessionToken {
-    /// Session lifetime in seconds.
-    #[arg(long)]
     pub duration_seconds: Option<String>,
-    /// Serial number or ARN of the MFA device.
-    #[arg(long)]
     pub serial_number: Option<String>,
-    /// Current code shown by the MFA device.
-    #[arg(long)]
     pub token_code: Option<String>,
-    /// Smallest session token, in bytes, the caller can handle.
-    #[arg(long)]
     pub minimum_session_token_size: Option<String>,
 }
 
 /// Flags of `get-web-identity-token`.
-#[derive(Args)]
 pub struct GetWebIdentityToken {
-    /// Audiences (`aud` claims) of the token, space-separated.
-    #[arg(long, num_args = 1.., required = true)]
     pub audience: Vec<String>,
-    /// Token lifetime in seconds.
-    #[arg(long)]
     pub duration_seconds: Option<String>,
-    /// JWS algorithm the token is signed with (e.g. RS256 or ES384).
-    #[arg(long, required = true)]
     pub signing_algorithm: Option<String>,
-    /// Claims to add to the token: `Key=k,Value=v` (repeatable) or JSON.
-    #[arg(long, num_args = 1..)]
     pub tags: Vec<String>,
 }
 
 /// The STS operations.
-#[derive(Subcommand)]
 pub enum Command {
     /// Get temporary credentials for an IAM role (signed with your credentials).
     AssumeRole(AssumeRole),
     /// Get temporary credentials for a role with a SAML assertion (unsigned).
-    #[command(name = "assume-role-with-saml")]
     AssumeRoleWithSaml(AssumeRoleWithSaml),
     /// Get temporary credentials for a role with an OIDC token (unsigned).
     AssumeRoleWithWebIdentity(AssumeRoleWithWebIdentity),

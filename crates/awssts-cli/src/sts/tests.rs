@@ -4,14 +4,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, deprecated)]
 
-use clap::Parser;
-
 use super::{Request, ToDoc};
 use crate::cli::{Cli, Command};
 use crate::output::doc::Doc;
 
 fn request(args: &[&str]) -> Request {
-    let cli = Cli::try_parse_from([&["awssts"], args].concat()).unwrap();
+    let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+    let Ok(cli) = Cli::parse(&args) else {
+        panic!("{args:?} did not parse")
+    };
     let Command::Sts(cmd) = cli.command else {
         panic!("not an STS command")
     };
