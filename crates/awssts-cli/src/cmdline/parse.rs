@@ -53,17 +53,21 @@ impl Matches {
     }
 
     /// Whether the flag was given on the command line.
+    #[inline(never)]
     pub fn given(&self, name: &str) -> bool {
         self.position(name).is_some_and(|i| self.entries[i].given)
     }
 
     /// The value of a one-value flag (or its default), taken out.
+    // Not inlined: the flags structs are built with one call per field.
+    #[inline(never)]
     pub fn one(&mut self, name: &str) -> Option<String> {
         let i = self.position(name)?;
         self.entries[i].values.pop()
     }
 
     /// Every value of a flag, taken out.
+    #[inline(never)]
     pub fn many(&mut self, name: &str) -> Vec<String> {
         match self.position(name) {
             Some(i) => std::mem::take(&mut self.entries[i].values),
