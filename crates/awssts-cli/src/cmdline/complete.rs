@@ -128,8 +128,8 @@ pub fn bash(app: &App) -> String {
 }
 
 /// Appends `text` for a single-quoted shell word: zsh (`'\''`, and
-/// brackets escaped inside an option's description) or fish (`\'`).
-fn quoted(out: &mut String, text: &str, zsh: bool) {
+/// brackets and backslashes escaped for `_arguments`) or fish (`\'`).
+pub(super) fn quoted(out: &mut String, text: &str, zsh: bool) {
     for c in text.chars() {
         match c {
             '\'' if zsh => out.push_str("'\\''"),
@@ -137,7 +137,7 @@ fn quoted(out: &mut String, text: &str, zsh: bool) {
                 out.push('\\');
                 out.push(c);
             }
-            '\'' | '\\' if !zsh => {
+            '\'' | '\\' => {
                 out.push('\\');
                 out.push(c);
             }

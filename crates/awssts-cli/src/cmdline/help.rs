@@ -15,6 +15,10 @@ pub fn render(app: &App, command: Option<&Command>) -> String {
         None => program(app, &mut out),
         Some(c) => one_command(app, c, &mut out),
     }
+    // Each flag ends with a blank line; the help ends with one newline.
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
     out
 }
 
@@ -98,7 +102,7 @@ fn one_command(app: &App, c: &Command, out: &mut String) {
     builtin(out);
     global(app, out);
     if !c.after_help.is_empty() {
-        put(out, &["\n", c.after_help, "\n"]);
+        put(out, &[c.after_help, "\n"]);
     }
 }
 

@@ -629,3 +629,14 @@ fn the_zsh_and_fish_scripts_have_every_command_and_flag() {
     ));
     assert!(fish.contains("the profile\\'s `output`"));
 }
+
+#[test]
+fn help_text_is_quoted_for_each_shell() {
+    let text = r"a'b [c] \d";
+    let mut zsh = String::new();
+    complete::quoted(&mut zsh, text, true);
+    assert_eq!(zsh, r"a'\''b \[c\] \\d");
+    let mut fish = String::new();
+    complete::quoted(&mut fish, text, false);
+    assert_eq!(fish, r"a\'b [c] \\d");
+}

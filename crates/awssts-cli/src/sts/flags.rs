@@ -1,5 +1,8 @@
 //! The flags of each STS operation, for the command-line tables, and the
 //! flags structs built from what was parsed.
+//!
+//! The flag names are the model's member names in kebab case, as the AWS
+//! CLI derives them; tests/commands.rs checks them against the model.
 
 use super::{
     AssumeRole, AssumeRoleWithSaml, AssumeRoleWithWebIdentity, AssumeRoot, Command,

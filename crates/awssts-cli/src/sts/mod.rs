@@ -11,7 +11,11 @@ use awssts::model::Credentials;
 use crate::args::ArgError;
 use crate::output::doc::Doc;
 pub use doc::ToDoc;
-pub use flags::*;
+pub use flags::{
+    ASSUME_ROLE, ASSUME_ROLE_WITH_SAML, ASSUME_ROLE_WITH_WEB_IDENTITY, ASSUME_ROOT,
+    DECODE_AUTHORIZATION_MESSAGE, GET_ACCESS_KEY_INFO, GET_CALLER_IDENTITY,
+    GET_DELEGATED_ACCESS_TOKEN, GET_FEDERATION_TOKEN, GET_SESSION_TOKEN, GET_WEB_IDENTITY_TOKEN,
+};
 
 /// What one operation returned, ready to print.
 pub struct Outcome {
@@ -23,8 +27,7 @@ pub struct Outcome {
     pub metadata: awssts::metadata::ResponseMetadata,
 }
 
-// The flag names are the model's member names in kebab case, as the AWS CLI
-// derives them; tests/commands.rs checks them against the model.
+// The flags and their help are in `flags`.
 
 /// Flags of `assume-role`.
 pub struct AssumeRole {
