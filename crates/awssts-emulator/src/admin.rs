@@ -18,14 +18,13 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use hyper::body::Incoming;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::body::Body;
 use crate::faults::Fault;
-use crate::incoming::read_body;
+use crate::outgoing::Body;
 use crate::server::json_response;
 use crate::state::Shared;
 
@@ -77,7 +76,8 @@ fn default_trade_in_validity() -> u64 {
 /// A refused admin request: status and explanation.
 type Refusal = (StatusCode, String);
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response<Body> {
+/// An admin error: `{"error": message}` with `status`.
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response<Body> {
     json_response(status, &json!({ "error": message.into() }))
 }
 
@@ -94,24 +94,14 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     })
 }
 
-pub(crate) async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
+pub(crate) fn handle(shared: &Shared, req: Request<Bytes>) -> Response<Body> {
     if !shared.admin {
         return error(
             StatusCode::NOT_FOUND,
             "the admin endpoint is off: set admin = true in the config file (or call Emulator::admin(true))",
         );
     }
-    let (parts, incoming) = req.into_parts();
-    let body = match read_body(&parts.headers, incoming, shared.read_timeout).await {
-        Ok(body) => body,
-        Err(refused) => {
-            let e = refused.error(shared.read_timeout);
-            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-            let mut resp = error(status, e.message);
-            refused.close_if_unread(&mut resp);
-            return resp;
-        }
-    };
+    let (parts, body) = req.into_parts();
     let path = parts.uri.path().trim_end_matches('/');
     match route(shared, &parts.method, path, &body) {
         Ok(value) => json_response(StatusCode::OK, &value),

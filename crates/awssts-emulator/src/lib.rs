@@ -113,7 +113,6 @@ pub mod admin;
 mod arn;
 mod auth;
 pub mod authz_message;
-mod body;
 mod clock;
 mod config;
 mod error;
@@ -123,6 +122,7 @@ mod incoming;
 pub mod jwt;
 mod keys;
 mod ops;
+mod outgoing;
 mod request;
 pub mod saml;
 mod server;
@@ -146,6 +146,8 @@ pub use config::{
 };
 pub use error::StsError;
 pub use faults::{Fault, FaultKind, Faults};
+#[doc(hidden)]
+pub use incoming::{FuzzedRequest, read_for_fuzzing};
 #[doc(hidden)]
 pub use request::parse_request;
 pub use request::{Action, MAX_BODY_BYTES, StsRequest};

@@ -1,7 +1,6 @@
 //! The HTTP/1.1 server: one task per connection, keep-alive, each request
 //! routed to STS, the admin endpoint or the JWKS document.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -9,20 +8,17 @@ use awssts::DateTime;
 use awssts::sigv4::VerifyRequest;
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, DATE, HeaderValue};
-use http::{Method, Request, Response, StatusCode};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use http::{Method, Request, Response, StatusCode, Version};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::body::Body;
 use crate::error::StsError;
 use crate::faults::FaultKind;
-use crate::incoming::read_body;
+use crate::incoming::{BodyRead, Connection, Refused, Unreadable};
 use crate::ops::{self, Ctx};
+use crate::outgoing::{Answering, Body, write_response};
 use crate::request;
 use crate::state::Shared;
 
@@ -50,25 +46,16 @@ pub(crate) async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let read_timeout = shared.read_timeout;
                 let shared = Arc::clone(&shared);
                 let mut stop = shutdown.clone();
                 tasks.spawn(async move {
-                    let service = service_fn(move |req| handle(Arc::clone(&shared), req));
-                    let conn = http1::Builder::new()
-                        .keep_alive(true)
-                        // Without a timer hyper never times out a client
-                        // that stops halfway through its headers.
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(read_timeout)
-                        .serve_connection(TokioIo::new(stream), service);
-                    tokio::pin!(conn);
+                    let conn = serve_connection(stream, shared, stop.clone());
                     tokio::select! {
-                        _ = conn.as_mut() => {}
-                        _ = stopped(&mut stop) => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
-                        }
+                        () = conn => {}
+                        () = async {
+                            stopped(&mut stop).await;
+                            tokio::time::sleep(SHUTDOWN_GRACE).await;
+                        } => {}
                     }
                 });
             }
@@ -85,19 +72,106 @@ async fn stopped(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|v| *v).await;
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+/// Answers the requests of one connection in order until the client (or a
+/// shutdown) ends it. The read timeout bounds the wait for each head (an
+/// idle connection included) and then for each body.
+async fn serve_connection<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut conn = Connection::new(stream);
+    let timeout = shared.read_timeout;
+    loop {
+        // A shutdown ends the connection here, between requests (or in the
+        // middle of a head); a request being read or answered is finished.
+        let head = tokio::select! {
+            head = tokio::time::timeout(timeout, conn.read_head()) => head,
+            () = stopped(&mut stop) => return,
+        };
+        let head = match head {
+            Ok(Ok(Some(head))) => head,
+            Ok(Err(Unreadable::Malformed(why))) => return bad_request(&mut conn, why).await,
+            // Closed, failed, or no whole head in time: nothing to answer.
+            Ok(Ok(None) | Err(Unreadable::Closed)) | Err(_) => return,
+        };
+        let body = match tokio::time::timeout(timeout, conn.read_body(&head)).await {
+            Ok(Ok(BodyRead::Read(body))) => Ok(body),
+            Ok(Ok(BodyRead::Refused(refused))) => Err(refused),
+            Ok(Err(Unreadable::Malformed(why))) => return bad_request(&mut conn, why).await,
+            Ok(Err(Unreadable::Closed)) => return,
+            Err(_) => Err(Refused::TimedOut),
+        };
+        let mut keep_alive =
+            head.keep_alive && body.as_ref().err().is_none_or(|r| r.keeps_connection());
+        let to_head = head.parts.method == Method::HEAD;
+        let version = head.parts.version;
+        let resp = match body {
+            Ok(body) => handle(&shared, Request::from_parts(head.parts, body)).await,
+            Err(refused) => refusal(&shared, head.parts.uri.path(), refused),
+        };
+        keep_alive &= !*stop.borrow();
+        let to = Answering {
+            keep_alive,
+            version,
+            head: to_head,
+        };
+        match write_response(&mut conn.stream, resp, to).await {
+            Ok(true) => {}
+            Ok(false) | Err(_) => return,
+        }
+    }
+}
+
+/// Answers a request that cannot be read with 400 and its reason; the
+/// connection then closes.
+async fn bad_request<S: AsyncRead + AsyncWrite + Unpin>(
+    conn: &mut Connection<S>,
+    why: &'static str,
+) {
+    let mut resp = Response::new(Body::full(format!("{why}\n")));
+    *resp.status_mut() = StatusCode::BAD_REQUEST;
+    resp.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    let to = Answering {
+        keep_alive: false,
+        version: Version::HTTP_11,
+        head: false,
+    };
+    let _ = write_response(&mut conn.stream, resp, to).await;
+}
+
+/// The answer to a request whose body was refused: the admin endpoint's
+/// JSON error under its path, STS's error elsewhere.
+fn refusal(shared: &Shared, path: &str, refused: Refused) -> Response<Body> {
+    let error = refused.error(shared.read_timeout);
+    if is_admin(path) {
+        let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+        crate::admin::error(status, error.message)
+    } else {
+        error_response(&error, &crate::ids::request_id(), shared.clock.now())
+    }
+}
+
+fn is_admin(path: &str) -> bool {
+    path.starts_with("/_awssts/") || path == "/_awssts"
+}
+
+async fn handle(shared: &Shared, req: Request<Bytes>) -> Response<Body> {
     let path = req.uri().path();
-    if path.starts_with("/_awssts/") || path == "/_awssts" {
-        return Ok(crate::admin::handle(&shared, req).await);
+    if is_admin(path) {
+        return crate::admin::handle(shared, req);
     }
     if req.method() == Method::GET {
         match path {
-            "/.well-known/jwks.json" => return Ok(jwks(&shared).await),
-            "/.well-known/openid-configuration" => return Ok(openid_configuration(&shared)),
+            "/.well-known/jwks.json" => return jwks(shared).await,
+            "/.well-known/openid-configuration" => return openid_configuration(shared),
             _ => {}
         }
     }
-    Ok(sts(&shared, req).await)
+    sts(shared, req).await
 }
 
 /// The public keys of GetWebIdentityToken's tokens.
@@ -145,19 +219,10 @@ pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Re
     resp
 }
 
-async fn sts(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
+async fn sts(shared: &Shared, req: Request<Bytes>) -> Response<Body> {
     let request_id = crate::ids::request_id();
     let now = shared.clock.now();
-    let (parts, incoming) = req.into_parts();
-    let body = match read_body(&parts.headers, incoming, shared.read_timeout).await {
-        Ok(b) => b,
-        Err(refused) => {
-            let error = refused.error(shared.read_timeout);
-            let mut resp = error_response(&error, &request_id, now);
-            refused.close_if_unread(&mut resp);
-            return resp;
-        }
-    };
+    let (parts, body) = req.into_parts();
 
     let method = parts.method.as_str();
     let query = parts.uri.query().unwrap_or("");
@@ -286,14 +351,15 @@ fn fault_response(
             );
             let promised = start.len() + 512;
             let body = if kind == FaultKind::Stall {
-                Body::Stall(Box::pin(tokio::time::sleep(shared.stall_limit)))
+                Body::Cut {
+                    sent: Bytes::new(),
+                    hold: shared.stall_limit,
+                }
             } else {
-                // The pause lets the partial body reach the client before
-                // the connection is dropped.
-                Body::Truncated(
-                    Some(Bytes::from(start)),
-                    Box::pin(tokio::time::sleep(Duration::from_millis(50))),
-                )
+                Body::Cut {
+                    sent: Bytes::from(start),
+                    hold: Duration::from_millis(50),
+                }
             };
             let mut resp = Response::new(body);
             common_headers(&mut resp, request_id, now);
@@ -303,4 +369,209 @@ fn fault_response(
         }
     };
     error_response(&error, request_id, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+    use tokio::task::JoinHandle;
+
+    /// One connection served over an in-memory pipe: the client's end, the
+    /// shutdown switch and the connection's task.
+    fn connect(read_timeout: Duration) -> (DuplexStream, watch::Sender<bool>, JoinHandle<()>) {
+        let emulator = crate::Emulator::new().read_timeout(read_timeout);
+        let dir = emulator
+            .config
+            .resolve(std::path::Path::new("<test>"))
+            .unwrap();
+        let shared = Arc::new(emulator.build(dir, "http://127.0.0.1:1").unwrap());
+        let (client, server) = tokio::io::duplex(1 << 20);
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(serve_connection(server, shared, stopped));
+        (client, stop, task)
+    }
+
+    /// Everything the server writes until it closes the connection.
+    async fn to_close(client: &mut DuplexStream) -> String {
+        let mut out = Vec::new();
+        client.read_to_end(&mut out).await.unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The responses in `text`, each its head (lowercased) and body.
+    fn responses(text: &str) -> Vec<(String, String)> {
+        responses_to_head(text, usize::MAX)
+    }
+
+    /// The same, when the `head`th response answers a HEAD request.
+    fn responses_to_head(mut text: &str, head_at: usize) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        while let Some((head, rest)) = text.split_once("\r\n\r\n") {
+            let head = head.to_ascii_lowercase();
+            let mut len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .unwrap()
+                .parse()
+                .unwrap();
+            if out.len() == head_at {
+                len = 0;
+            }
+            out.push((head, rest[..len].to_owned()));
+            text = &rest[len..];
+        }
+        assert!(text.is_empty(), "left over: {text:?}");
+        out
+    }
+
+    const CALLER: &str = "Action=GetCallerIdentity&Version=2011-06-15";
+
+    #[tokio::test]
+    async fn pipelined_requests_are_answered_in_order() {
+        let (mut client, _stop, _task) = connect(Duration::from_secs(30));
+        let chunked = format!(
+            "POST / HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded\r\n\
+             Transfer-Encoding: chunked\r\n\r\n5;ext\r\n{}\r\n{:x}\r\n{}\r\n0\r\nT: x\r\n\r\n",
+            &CALLER[..5],
+            CALLER.len() - 5,
+            &CALLER[5..]
+        );
+        let requests = format!(
+            "GET /.well-known/openid-configuration HTTP/1.1\r\n\r\n{chunked}\
+             HEAD /?{CALLER} HTTP/1.1\r\n\r\n\
+             GET / HTTP/1.1\r\nConnection: close\r\n\r\n\
+             GET /never-read HTTP/1.1\r\n\r\n"
+        );
+        client.write_all(requests.as_bytes()).await.unwrap();
+        let got = responses_to_head(&to_close(&mut client).await, 2);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(got[0].0.starts_with("http/1.1 200 ok\r\n"), "{got:?}");
+        assert!(got[0].1.contains("jwks_uri"), "{got:?}");
+        // The chunked form was decoded: the request got as far as asking
+        // for a signature.
+        assert!(got[1].0.starts_with("http/1.1 403 "), "{got:?}");
+        assert!(
+            got[1].1.contains("<Code>MissingAuthenticationToken</Code>"),
+            "{got:?}"
+        );
+        // HEAD: the length of what a GET gets, no body.
+        assert!(got[2].0.starts_with("http/1.1 405 "), "{got:?}");
+        let promised = got[2]
+            .0
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "));
+        assert_ne!(promised, Some("0"));
+        assert!(got[3].0.starts_with("http/1.1 400 "), "{got:?}");
+        assert!(got[3].1.contains("<Code>MissingAction</Code>"), "{got:?}");
+        for (i, (head, _)) in got.iter().enumerate() {
+            assert_eq!(head.contains("\r\nconnection: close"), i == 3, "{head}");
+            assert!(head.contains("\r\ndate: "), "{head}");
+        }
+    }
+
+    #[tokio::test]
+    async fn http10_clients_get_one_answer_unless_they_keep_alive() {
+        let (mut client, _stop, _task) = connect(Duration::from_secs(30));
+        client
+            .write_all(
+                b"GET /.well-known/openid-configuration HTTP/1.0\r\nConnection: keep-alive\r\n\r\n\
+                  GET /.well-known/openid-configuration HTTP/1.0\r\n\r\n\
+                  GET /.well-known/openid-configuration HTTP/1.0\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        let got = responses(&to_close(&mut client).await);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].0.contains("\r\nconnection: keep-alive"), "{got:?}");
+        assert!(got[1].0.contains("\r\nconnection: close"), "{got:?}");
+    }
+
+    #[tokio::test]
+    async fn a_client_that_expects_100_continue_gets_it() {
+        let (mut client, _stop, _task) = connect(Duration::from_secs(30));
+        let head = format!(
+            "POST / HTTP/1.1\r\nExpect: 100-continue\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            CALLER.len()
+        );
+        client.write_all(head.as_bytes()).await.unwrap();
+        let mut interim = [0u8; 25];
+        client.read_exact(&mut interim).await.unwrap();
+        assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+        client.write_all(CALLER.as_bytes()).await.unwrap();
+        let got = responses(&to_close(&mut client).await);
+        assert!(got[0].0.starts_with("http/1.1 403 "), "{got:?}");
+    }
+
+    #[tokio::test]
+    async fn unreadable_requests_get_400_and_the_connection_closes() {
+        for bad in [
+            &b"POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"[..],
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nnot hex\r\n",
+            b"GET / HTTP/1.1\r\nbad header\r\n\r\n",
+        ] {
+            let (mut client, _stop, _task) = connect(Duration::from_secs(30));
+            client.write_all(bad).await.unwrap();
+            client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+            let got = responses(&to_close(&mut client).await);
+            assert_eq!(got.len(), 1, "{got:?}");
+            assert!(got[0].0.starts_with("http/1.1 400 "), "{got:?}");
+            assert!(got[0].0.contains("\r\nconnection: close"), "{got:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn clients_that_stall_are_timed_out() {
+        // Halfway through a head: closed without an answer.
+        let (mut client, _stop, _task) = connect(Duration::from_secs(30));
+        client
+            .write_all(b"POST / HTTP/1.1\r\nHost: ")
+            .await
+            .unwrap();
+        assert_eq!(to_close(&mut client).await, "");
+        // Idle between requests: the same.
+        let (mut client, _stop, _task) = connect(Duration::from_secs(30));
+        client
+            .write_all(b"GET /.well-known/openid-configuration HTTP/1.1\r\n\r\n")
+            .await
+            .unwrap();
+        let got = responses(&to_close(&mut client).await);
+        assert_eq!(got.len(), 1, "{got:?}");
+        // Halfway through a body: 408, then closed.
+        let (mut client, _stop, _task) = connect(Duration::from_secs(30));
+        client
+            .write_all(b"POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nAction=")
+            .await
+            .unwrap();
+        let got = responses(&to_close(&mut client).await);
+        assert!(got[0].0.starts_with("http/1.1 408 "), "{got:?}");
+        assert!(got[0].0.contains("\r\nconnection: close"), "{got:?}");
+        assert!(got[0].1.contains("<Code>RequestTimeout</Code>"), "{got:?}");
+    }
+
+    #[tokio::test]
+    async fn a_shutdown_finishes_the_request_being_read() {
+        let (mut client, stop, task) = connect(Duration::from_secs(30));
+        let head = format!(
+            "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+            CALLER.len()
+        );
+        client.write_all(head.as_bytes()).await.unwrap();
+        let mut interim = [0u8; 25];
+        // Once asked to continue, the server is reading the body.
+        client.read_exact(&mut interim).await.unwrap();
+        stop.send(true).unwrap();
+        client.write_all(CALLER.as_bytes()).await.unwrap();
+        let got = responses(&to_close(&mut client).await);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].0.starts_with("http/1.1 403 "), "{got:?}");
+        assert!(got[0].0.contains("\r\nconnection: close"), "{got:?}");
+        task.await.unwrap();
+
+        // An idle connection just closes.
+        let (mut client, stop, task) = connect(Duration::from_secs(30));
+        stop.send(true).unwrap();
+        assert_eq!(to_close(&mut client).await, "");
+        task.await.unwrap();
+    }
 }

@@ -10,7 +10,6 @@
 //! [`MAX_HEADERS`] fields, the body by the caller's limit, each read by the
 //! read timeout.
 
-use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
@@ -23,6 +22,9 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
 use super::error::{TransportErrorKind, classify_io};
+use super::wire::{
+    Canned, ChunkError, Dechunker, chunked_last, content_length, keeps_alive, run_canned,
+};
 
 /// The most a response head (status line and fields) may take.
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
@@ -316,59 +318,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     async fn read_chunked(&mut self, limits: Limits) -> Result<Bytes, Failure> {
-        let mut body = BytesMut::new();
+        let mut dechunker = Dechunker::new(limits.max_body);
         loop {
-            let line = self.read_line(limits.read_timeout).await?;
-            let size = chunk_size(&line)?;
-            if size == 0 {
-                break;
-            }
-            if size > limits.max_body.saturating_sub(body.len()) {
-                return Err(Failure::TooLarge);
-            }
-            self.need(size + 2, limits.read_timeout).await?;
-            body.extend_from_slice(&self.buf[..size]);
-            if &self.buf[size..size + 2] != b"\r\n" {
-                return Err(Failure::Protocol("a chunk is not followed by CRLF"));
-            }
-            self.buf.advance(size + 2);
-        }
-        // Trailer fields, up to the empty line; STS sends none, and none is used.
-        let mut trailer_bytes = 0usize;
-        loop {
-            let line = self.read_line(limits.read_timeout).await?;
-            if line.is_empty() {
-                break;
-            }
-            trailer_bytes += line.len();
-            if trailer_bytes > MAX_HEAD {
-                return Err(Failure::Protocol("the chunked trailer is too large"));
-            }
-        }
-        Ok(body.freeze())
-    }
-
-    /// One CRLF-terminated line, without its CRLF.
-    async fn read_line(&mut self, timeout: Option<Duration>) -> Result<Bytes, Failure> {
-        // Where the search for CRLF resumes: a CR at the end of what was
-        // searched may be completed by the next byte.
-        let mut from = 0;
-        loop {
-            if let Some(at) = self.buf[from..].windows(2).position(|w| w == b"\r\n") {
-                let end = from + at;
-                if end > MAX_HEAD {
-                    return Err(Failure::Protocol("a chunk-size line is too long"));
-                }
-                let line = self.buf.split_to(end).freeze();
-                self.buf.advance(2);
-                return Ok(line);
-            }
-            if self.buf.len() > MAX_HEAD {
-                return Err(Failure::Protocol("a chunk-size line is too long"));
+            match dechunker.advance(&mut self.buf) {
+                Ok(Some(body)) => return Ok(body),
+                Ok(None) => {}
+                Err(ChunkError::TooLarge) => return Err(Failure::TooLarge),
+                Err(ChunkError::Malformed(why)) => return Err(Failure::Protocol(why)),
             }
             let have = self.buf.len();
-            from = have.saturating_sub(1);
-            self.need(have + 1, timeout).await?;
+            self.need(have + 1, limits.read_timeout).await?;
         }
     }
 
@@ -459,39 +418,16 @@ fn framing(
     if head_request || status == 204 || status == 304 {
         return Ok((Framing::Empty, false));
     }
-    // The coding applied last is the last one of the last field.
-    if let Some(te) = headers
-        .get_all(http::header::TRANSFER_ENCODING)
-        .iter()
-        .next_back()
-    {
-        let last = te
-            .as_bytes()
-            .rsplit(|&b| b == b',')
-            .next()
-            .map(<[u8]>::trim_ascii)
-            .unwrap_or_default();
+    if let Some(chunked) = chunked_last(headers) {
         let must_close =
             version == Version::HTTP_10 || headers.contains_key(http::header::CONTENT_LENGTH);
-        return if last.eq_ignore_ascii_case(b"chunked") {
+        return if chunked {
             Ok((Framing::Chunked, must_close))
         } else {
             Ok((Framing::UntilClose, true))
         };
     }
-    let mut length: Option<u64> = None;
-    for value in headers.get_all(http::header::CONTENT_LENGTH) {
-        for part in value.as_bytes().split(|&b| b == b',') {
-            let n = parse_decimal(part.trim_ascii())
-                .ok_or(Failure::Protocol("the Content-Length is not a number"))?;
-            if length.is_some_and(|l| l != n) {
-                return Err(Failure::Protocol(
-                    "the response has conflicting Content-Lengths",
-                ));
-            }
-            length = Some(n);
-        }
-    }
+    let length = content_length(headers).map_err(Failure::Protocol)?;
     Ok((
         match length {
             Some(0) => Framing::Empty,
@@ -500,51 +436,6 @@ fn framing(
         },
         false,
     ))
-}
-
-fn parse_decimal(digits: &[u8]) -> Option<u64> {
-    if digits.is_empty() || digits.len() > 19 {
-        return None;
-    }
-    digits.iter().try_fold(0u64, |n, &b| {
-        b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0'))
-    })
-}
-
-/// The size in a chunk-size line (hex digits, then optional extensions).
-fn chunk_size(line: &[u8]) -> Result<usize, Failure> {
-    let digits = line
-        .split(|&b| b == b';')
-        .next()
-        .unwrap_or_default()
-        .trim_ascii();
-    if digits.is_empty() || digits.len() > 15 {
-        return Err(Failure::Protocol("a chunk size is not valid"));
-    }
-    let invalid = || Failure::Protocol("a chunk size is not valid");
-    digits.iter().try_fold(0usize, |n, &b| {
-        let d = char::from(b).to_digit(16).ok_or_else(invalid)?;
-        n.checked_mul(16)
-            .and_then(|n| n.checked_add(d as usize))
-            .ok_or_else(invalid)
-    })
-}
-
-/// Whether the connection stays open after this response: HTTP/1.1 unless
-/// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
-pub(crate) fn keeps_alive(version: Version, headers: &HeaderMap) -> bool {
-    let has = |token: &str| {
-        headers
-            .get_all(http::header::CONNECTION)
-            .iter()
-            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
-            .any(|t| t.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
-    };
-    if version == Version::HTTP_10 {
-        has("keep-alive")
-    } else {
-        !has("close")
-    }
 }
 
 /// Runs the response reader over `input` as the server's bytes, delivered
@@ -557,63 +448,14 @@ pub fn read_for_fuzzing(
     head_request: bool,
     max_body: usize,
 ) -> Option<(u16, usize, bool)> {
-    let mut conn = Connection::new(Canned {
-        input,
-        segment: segment.max(1),
-    });
+    let mut conn = Connection::new(Canned::new(input, segment));
     let limits = Limits {
         read_timeout: None,
         max_body,
     };
-    let exchange = conn.exchange(b"GET / HTTP/1.1\r\n\r\n", head_request, limits);
-    let mut exchange = std::pin::pin!(exchange);
-    match exchange
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(Ok(r)) => Some((r.status, r.body.len(), r.reusable)),
-        Poll::Ready(Err(_)) => None,
-        Poll::Pending => panic!("a read of canned bytes waited"),
-    }
-}
-
-/// A server whose whole answer is known: reads hand it out a segment at a
-/// time, then the end of the stream; writes are accepted and dropped.
-struct Canned<'a> {
-    input: &'a [u8],
-    segment: usize,
-}
-
-impl AsyncRead for Canned<'_> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let n = self.segment.min(self.input.len()).min(buf.remaining());
-        let (now, rest) = self.input.split_at(n);
-        buf.put_slice(now);
-        self.input = rest;
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl AsyncWrite for Canned<'_> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Poll::Ready(Ok(buf.len()))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
+    run_canned(conn.exchange(b"GET / HTTP/1.1\r\n\r\n", head_request, limits))
+        .ok()
+        .map(|r| (r.status, r.body.len(), r.reusable))
 }
 
 #[cfg(test)]
@@ -849,23 +691,6 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert!(noticed && closed.is_closed());
-    }
-
-    #[test]
-    fn keep_alive_rules() {
-        let mut h = HeaderMap::new();
-        assert!(keeps_alive(Version::HTTP_11, &h));
-        assert!(!keeps_alive(Version::HTTP_10, &h));
-        h.insert(
-            http::header::CONNECTION,
-            HeaderValue::from_static("Keep-Alive"),
-        );
-        assert!(keeps_alive(Version::HTTP_10, &h));
-        h.insert(
-            http::header::CONNECTION,
-            HeaderValue::from_static("upgrade, Close"),
-        );
-        assert!(!keeps_alive(Version::HTTP_11, &h));
     }
 
     #[test]

@@ -45,6 +45,8 @@ mod error;
 mod http1;
 mod pool;
 mod tls;
+#[doc(hidden)]
+pub mod wire;
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
