@@ -17,8 +17,8 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
-use http::HeaderValue;
 use http::header::{CONTENT_TYPE, HOST, USER_AGENT};
+use http::{HeaderName, HeaderValue};
 
 pub use config::{ClientBuilder, ConfigError};
 pub use error::{Error, ErrorKind, ServiceError};
@@ -372,7 +372,13 @@ fn header_name(name: &'static str) -> http::HeaderName {
     }
 }
 
-fn header(response: &HttpResponse, name: &str) -> Option<String> {
+// Looked up by `HeaderName` rather than `&str`: a string key is parsed and
+// lower-cased on every lookup, three times per response.
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+const EXTENDED_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-id-2");
+const CF_ID: HeaderName = HeaderName::from_static("x-amz-cf-id");
+
+fn header(response: &HttpResponse, name: &HeaderName) -> Option<String> {
     response
         .headers
         .get(name)
@@ -381,9 +387,9 @@ fn header(response: &HttpResponse, name: &str) -> Option<String> {
 }
 
 fn read_ids(response: &HttpResponse, metadata: &mut ResponseMetadata) {
-    metadata.request_id = header(response, "x-amzn-requestid");
-    metadata.extended_request_id = header(response, "x-amz-id-2");
-    metadata.cf_id = header(response, "x-amz-cf-id");
+    metadata.request_id = header(response, &REQUEST_ID);
+    metadata.extended_request_id = header(response, &EXTENDED_REQUEST_ID);
+    metadata.cf_id = header(response, &CF_ID);
 }
 
 fn decode_error(response: &HttpResponse, metadata: &mut ResponseMetadata) -> ErrorKind {

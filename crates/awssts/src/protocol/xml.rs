@@ -36,20 +36,33 @@ pub(crate) struct Reader<'a> {
     seen_root: bool,
 }
 
-// Byte searches (memchr) rather than `str::find(char)`: every tag of every
-// response goes through these, and the char searcher costs several times more.
-fn local_name(qname: &str) -> &str {
-    match memchr::memrchr(b':', qname.as_bytes()) {
-        Some(i) => &qname[i + 1..],
-        None => qname,
+/// Bytes that end a tag name: whitespace, `/`, `>`, `<`, `=` and quotes.
+const NAME_END: [bool; 256] = {
+    let mut table = [false; 256];
+    let ends = b" \t\r\n/><=\"'";
+    let mut i = 0;
+    while i < ends.len() {
+        table[ends[i] as usize] = true;
+        i += 1;
     }
-}
+    table
+};
 
-fn is_name_char(b: u8) -> bool {
-    !matches!(
-        b,
-        b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>' | b'<' | b'=' | b'"' | b'\''
-    )
+/// The length of the tag name at the start of `s`, and where its local
+/// part starts (after the last `:`). One pass over the name: every tag of
+/// every response goes through here, and names are short, so a byte loop
+/// beats a search call per name.
+fn scan_name(s: &[u8]) -> (usize, usize) {
+    let mut local = 0;
+    for (i, &b) in s.iter().enumerate() {
+        if NAME_END[b as usize] {
+            return (i, local);
+        }
+        if b == b':' {
+            local = i + 1;
+        }
+    }
+    (s.len(), local)
 }
 
 impl<'a> Reader<'a> {
@@ -102,8 +115,9 @@ impl<'a> Reader<'a> {
                     Err(DecodeErrorKind::Truncated)
                 };
             }
-            if !rest.starts_with('<') {
-                let end = memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len());
+            let bytes = rest.as_bytes();
+            if bytes[0] != b'<' {
+                let end = memchr::memchr(b'<', bytes).unwrap_or(rest.len());
                 let raw = &rest[..end];
                 if self.depth == 0 {
                     if raw.trim_ascii().is_empty() {
@@ -116,60 +130,64 @@ impl<'a> Reader<'a> {
                 self.pos += end;
                 return Ok(Event::Text(text));
             }
-            if rest.starts_with("<?") {
-                self.pos += 2;
-                self.skip_past("?>")?;
-                continue;
-            }
-            if rest.starts_with("<!--") {
-                self.pos += 4;
-                self.skip_past("-->")?;
-                continue;
-            }
-            if rest.starts_with("<![CDATA[") {
-                if self.depth == 0 {
-                    return Err(self.malformed("CDATA outside the root element"));
+            // Dispatched on the byte after `<`: start tags, the common case,
+            // are recognised with one comparison.
+            match bytes.get(1) {
+                Some(b'?') => {
+                    self.pos += 2;
+                    self.skip_past("?>")?;
+                    continue;
                 }
-                self.pos += 9;
-                let text = self.skip_past("]]>")?;
-                return Ok(Event::Text(Cow::Borrowed(text)));
-            }
-            if rest.starts_with("<!") {
-                if self.seen_root {
-                    return Err(self.malformed("declaration inside the document"));
+                Some(b'!') => {
+                    if rest.starts_with("<!--") {
+                        self.pos += 4;
+                        self.skip_past("-->")?;
+                        continue;
+                    }
+                    if rest.starts_with("<![CDATA[") {
+                        if self.depth == 0 {
+                            return Err(self.malformed("CDATA outside the root element"));
+                        }
+                        self.pos += 9;
+                        let text = self.skip_past("]]>")?;
+                        return Ok(Event::Text(Cow::Borrowed(text)));
+                    }
+                    if self.seen_root {
+                        return Err(self.malformed("declaration inside the document"));
+                    }
+                    // A DOCTYPE: skipped (internal subsets are not supported).
+                    self.pos += 2;
+                    self.skip_past(">")?;
+                    continue;
                 }
-                // A DOCTYPE: skipped (internal subsets are not supported).
-                self.pos += 2;
-                self.skip_past(">")?;
-                continue;
-            }
-            if let Some(after) = rest.strip_prefix("</") {
-                let len = after.bytes().take_while(|&b| is_name_char(b)).count();
-                let qname = &after[..len];
-                let tail = &after[len..];
-                let close =
-                    memchr::memchr(b'>', tail.as_bytes()).ok_or(DecodeErrorKind::Truncated)?;
-                if !tail[..close].trim_ascii().is_empty() {
-                    return Err(self.malformed("junk in an end tag"));
+                Some(b'/') => {
+                    let after = &rest[2..];
+                    let (len, local) = scan_name(after.as_bytes());
+                    let tail = &after[len..];
+                    let close =
+                        memchr::memchr(b'>', tail.as_bytes()).ok_or(DecodeErrorKind::Truncated)?;
+                    if !tail[..close].trim_ascii().is_empty() {
+                        return Err(self.malformed("junk in an end tag"));
+                    }
+                    let name = &after[local..len];
+                    if self.depth == 0 {
+                        return Err(self.malformed("end tag without a start tag"));
+                    }
+                    if self.stack[self.depth - 1] != name {
+                        return Err(self.malformed("end tag does not match its start tag"));
+                    }
+                    self.depth -= 1;
+                    self.pos += 2 + len + close + 1;
+                    return Ok(Event::End(name));
                 }
-                let name = local_name(qname);
-                if self.depth == 0 {
-                    return Err(self.malformed("end tag without a start tag"));
-                }
-                if self.stack[self.depth - 1] != name {
-                    return Err(self.malformed("end tag does not match its start tag"));
-                }
-                self.depth -= 1;
-                self.pos += 2 + len + close + 1;
-                return Ok(Event::End(name));
+                _ => {}
             }
             // A start tag.
             let after = &rest[1..];
-            let len = after.bytes().take_while(|&b| is_name_char(b)).count();
+            let (len, local) = scan_name(after.as_bytes());
             if len == 0 {
                 return Err(self.malformed("'<' not starting a tag"));
             }
-            let qname = &after[..len];
             let tail = &after[len..];
             let close = find_tag_end(tail).ok_or(DecodeErrorKind::Truncated)?;
             let empty = close > 0 && tail.as_bytes().get(close - 1) == Some(&b'/');
@@ -179,7 +197,7 @@ impl<'a> Reader<'a> {
             if self.depth == MAX_DEPTH {
                 return Err(DecodeErrorKind::TooDeep);
             }
-            let name = local_name(qname);
+            let name = &after[local..len];
             self.stack[self.depth] = name;
             self.depth += 1;
             self.seen_root = true;
@@ -188,6 +206,21 @@ impl<'a> Reader<'a> {
                 self.pending_end = Some(name);
             }
             return Ok(Event::Start(name));
+        }
+    }
+
+    /// Steps over whitespace that only separates tags. Callers that drop
+    /// text anyway (between children, inside a skipped element) use it to
+    /// spare the text event; text before anything but a tag is left for
+    /// `next`, which decides whether it is allowed.
+    fn skip_blank(&mut self) {
+        if self.pending_end.is_some() {
+            return;
+        }
+        let rest = self.rest().as_bytes();
+        let blank = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if blank > 0 && rest.get(blank) == Some(&b'<') {
+            self.pos += blank;
         }
     }
 
@@ -214,6 +247,7 @@ impl<'a> Reader<'a> {
     pub(crate) fn skip_element(&mut self) -> Result<(), DecodeErrorKind> {
         let target = self.depth - 1;
         loop {
+            self.skip_blank();
             match self.next()? {
                 Event::End(_) if self.depth == target => return Ok(()),
                 Event::Eof => return Err(DecodeErrorKind::Truncated),
@@ -226,6 +260,7 @@ impl<'a> Reader<'a> {
     /// children; `None` once the element's `End` is consumed.
     pub(crate) fn next_child(&mut self) -> Result<Option<&'a str>, DecodeErrorKind> {
         loop {
+            self.skip_blank();
             match self.next()? {
                 Event::Start(name) => return Ok(Some(name)),
                 Event::End(_) => return Ok(None),
@@ -425,6 +460,34 @@ mod tests {
                 "/A"
             ]
         );
+    }
+
+    #[test]
+    fn blank_text_between_children_is_skipped_but_text_is_kept() {
+        let mut r = Reader::new("<A>\n  <B>  </B>\n  <p:C> x </p:C> mixed <D><E/>\n</D>\n</A>");
+        assert_eq!(r.root().unwrap(), "A");
+        assert_eq!(r.next_child().unwrap(), Some("B"));
+        assert_eq!(
+            r.read_text().unwrap(),
+            "  ",
+            "blank text of an element is its value"
+        );
+        assert_eq!(r.next_child().unwrap(), Some("C"));
+        assert_eq!(r.read_text().unwrap(), " x ");
+        assert_eq!(
+            r.next_child().unwrap(),
+            Some("D"),
+            "text between children is dropped"
+        );
+        r.skip_element().unwrap();
+        assert_eq!(r.next_child().unwrap(), None);
+        r.finish().unwrap();
+        // Blank text stays an error outside the root only when it is not blank.
+        assert!(matches!(
+            events("<A/>\n x"),
+            Err(DecodeErrorKind::Malformed { .. })
+        ));
+        assert_eq!(events("\n<A/>\n").unwrap(), ["<A", "/A"]);
     }
 
     #[test]
