@@ -11,11 +11,12 @@
 //! read timeout.
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -197,8 +198,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 Failure::Io(e)
             });
         }
-        let (status, version, headers, head_len) = self.read_head(limits.read_timeout).await?;
-        self.buf.advance(head_len);
+        let Head {
+            status,
+            version,
+            headers,
+        } = self.read_head(limits.read_timeout).await?;
         let (framing, must_close) = framing(status, version, head_request, &headers)?;
         let body = match framing {
             Framing::Empty => Bytes::new(),
@@ -245,11 +249,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     /// Reads until the buffer holds a whole final (non-1xx) response head,
-    /// which is parsed; informational heads before it are skipped.
-    async fn read_head(
-        &mut self,
-        timeout: Option<Duration>,
-    ) -> Result<(u16, Version, HeaderMap, usize), Failure> {
+    /// informational heads before it skipped, and takes it off the buffer.
+    async fn read_head(&mut self, timeout: Option<Duration>) -> Result<Head, Failure> {
         let mut received_any = false;
         // Bytes already looked at: a head ends with a newline, so it is
         // parsed again only when one arrives, and a server that trickles
@@ -257,21 +258,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let mut scanned = 0;
         loop {
             let parsed = match memchr::memchr(b'\n', &self.buf[scanned..]) {
-                Some(_) => parse_head(&self.buf)?,
+                Some(_) => parse_head(&mut self.buf)?,
                 None => None,
             };
             scanned = self.buf.len();
             match parsed {
-                // Refused however it arrived, not only when it arrives slowly.
-                Some(parsed) if parsed.3 > MAX_HEAD => {
-                    return Err(Failure::Protocol("the response head is too large"));
-                }
-                Some(parsed) if (100..200).contains(&parsed.0) => {
-                    self.buf.advance(parsed.3);
+                Some(head) if (100..200).contains(&head.status) => {
                     scanned = 0;
                     continue;
                 }
-                Some(parsed) => return Ok(parsed),
+                Some(head) => return Ok(head),
                 None if self.buf.len() >= MAX_HEAD => {
                     return Err(Failure::Protocol("the response head is too large"));
                 }
@@ -365,12 +361,37 @@ fn is_closed(e: &io::Error) -> bool {
     classify_io(e.kind()) == TransportErrorKind::ConnectionClosed
 }
 
-/// Parses a response head at the start of `buf`: status, version, fields
-/// and the head's length, or `None` while it is incomplete.
-fn parse_head(buf: &[u8]) -> Result<Option<(u16, Version, HeaderMap, usize)>, Failure> {
-    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut response = httparse::Response::new(&mut fields);
-    let len = match response.parse(buf) {
+/// A parsed response head.
+struct Head {
+    status: u16,
+    version: Version,
+    headers: HeaderMap,
+}
+
+/// Where one field of a head lies in it.
+#[derive(Clone, Copy, Default)]
+struct FieldSpan {
+    name: (u32, u32),
+    value: (u32, u32),
+}
+
+/// Heads with up to this many fields note their places on the stack.
+const INLINE_FIELDS: usize = 16;
+
+/// Parses a response head at the start of `buf` and, once it is complete,
+/// takes it off the buffer; `None` while it is incomplete. The field values
+/// are slices of the head's bytes, not copies of them.
+fn parse_head(buf: &mut BytesMut) -> Result<Option<Head>, Failure> {
+    // Left uninitialised for httparse to fill: zeroing room for
+    // `MAX_HEADERS` fields cost more than parsing a whole STS head.
+    let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut []);
+    let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut response,
+        buf,
+        &mut fields,
+    );
+    let len = match parsed {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(httparse::Error::TooManyHeaders) => {
@@ -378,6 +399,10 @@ fn parse_head(buf: &[u8]) -> Result<Option<(u16, Version, HeaderMap, usize)>, Fa
         }
         Err(_) => return Err(Failure::Protocol("the response head is not valid HTTP/1.1")),
     };
+    // Refused however it arrived, not only when it arrives slowly.
+    if len > MAX_HEAD {
+        return Err(Failure::Protocol("the response head is too large"));
+    }
     let status = response
         .code
         .ok_or(Failure::Protocol("the response has no status code"))?;
@@ -385,15 +410,44 @@ fn parse_head(buf: &[u8]) -> Result<Option<(u16, Version, HeaderMap, usize)>, Fa
         Some(0) => Version::HTTP_10,
         _ => Version::HTTP_11,
     };
-    let mut headers = HeaderMap::with_capacity(response.headers.len());
-    for field in response.headers.iter() {
-        let name = HeaderName::from_bytes(field.name.as_bytes())
+    // httparse's fields borrow the buffer, which is split below: their
+    // places are noted first. Offsets fit in u32: the head is at most
+    // `MAX_HEAD` bytes.
+    let start = buf.as_ptr() as usize;
+    let span = |s: &[u8]| {
+        let at = s.as_ptr() as usize - start;
+        (at as u32, (at + s.len()) as u32)
+    };
+    let count = response.headers.len();
+    let mut inline = [FieldSpan::default(); INLINE_FIELDS];
+    let mut heap = Vec::new();
+    let spans: &mut [FieldSpan] = if count <= INLINE_FIELDS {
+        &mut inline[..count]
+    } else {
+        heap.resize(count, FieldSpan::default());
+        &mut heap
+    };
+    for (field, place) in response.headers.iter().zip(spans.iter_mut()) {
+        *place = FieldSpan {
+            name: span(field.name.as_bytes()),
+            value: span(field.value),
+        };
+    }
+    let head = buf.split_to(len).freeze();
+    let mut headers = HeaderMap::with_capacity(count);
+    for place in spans.iter() {
+        let (name, value) = (place.name, place.value);
+        let name = HeaderName::from_bytes(&head[name.0 as usize..name.1 as usize])
             .map_err(|_| Failure::Protocol("a response header name is not valid"))?;
-        let value = HeaderValue::from_bytes(field.value)
+        let value = HeaderValue::from_maybe_shared(head.slice(value.0 as usize..value.1 as usize))
             .map_err(|_| Failure::Protocol("a response header value is not valid"))?;
         headers.append(name, value);
     }
-    Ok(Some((status, version, headers, len)))
+    Ok(Some(Head {
+        status,
+        version,
+        headers,
+    }))
 }
 
 /// How the response body is delimited (RFC 9112, section 6.3).
@@ -521,6 +575,48 @@ mod tests {
             (200, &b"hello"[..], true)
         );
         assert_eq!(r.headers["x-a"], "1");
+    }
+
+    #[tokio::test]
+    async fn header_values_outlive_the_buffer_they_were_read_into() {
+        // The second response is read into the connection's buffer after
+        // the first one's head, which its values are slices of, was taken.
+        // Each reply waits for its request, so that neither arrives early.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let replies: [&[u8]; 2] = [
+                b"HTTP/1.1 200 OK\r\nX-A: first\r\nX-A: again\r\nX-Id: 1111\r\nContent-Length: 2\r\n\r\nab",
+                b"HTTP/1.1 503 Busy\r\nX-Id: 2222\r\nX-B: second\r\nContent-Length: 2\r\n\r\ncd",
+            ];
+            for reply in replies {
+                let mut seen = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !seen.ends_with(b"\r\n\r\n") {
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                if socket.write_all(reply).await.is_err() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        });
+        let mut conn = Connection::new(Stream::Plain(TcpStream::connect(addr).await.unwrap()));
+        let first = conn.exchange(GET, false, limits()).await.unwrap();
+        let second = conn.exchange(GET, false, limits()).await.unwrap();
+        let all: Vec<_> = first.headers.get_all("x-a").iter().collect();
+        assert_eq!(all, ["first", "again"]);
+        assert_eq!(first.headers["x-id"], "1111");
+        assert_eq!(&first.body[..], b"ab");
+        assert_eq!(second.status, 503);
+        assert_eq!(second.headers["x-id"], "2222");
+        assert_eq!(second.headers["x-b"], "second");
+        assert_eq!(&second.body[..], b"cd");
+        assert!(!second.headers.contains_key("x-a"));
     }
 
     #[tokio::test]
