@@ -17,8 +17,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HOST, USER_AGENT};
-use http::{HeaderName, HeaderValue};
+use http::HeaderName;
 
 pub use config::{ClientBuilder, ConfigError};
 pub use error::{Error, ErrorKind, ServiceError};
@@ -32,7 +31,7 @@ use crate::retry::{
     self, ClockSkew, Failure, RateLimiter, RetryConfig, RetryKind, RetryMode, RetryQuota,
 };
 use crate::sigv4::{self, Payload, SignableRequest, SigningParams};
-use crate::transport::{HttpRequest, HttpResponse, Transport, TransportErrorKind};
+use crate::transport::{HttpResponse, Message, Transport, TransportErrorKind, is_field_value};
 use config::{Resolved, Target};
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
@@ -184,12 +183,12 @@ impl Client {
                     tokio::time::sleep(wait).await;
                 }
             }
-            let request = match self.build_request(call.signed, &body).await {
+            let (request, sent_at) = match self.build_request(call.signed, &body).await {
                 Ok(r) => r,
                 Err(kind) => return Err(Error::new(name, kind, metadata)),
             };
-            let sent_at = SystemTime::now();
-            let (kind, server_date) = match inner.transport.send(request).await {
+            let sent = inner.transport.send_message(&inner.target.uri, &request);
+            let (kind, server_date) = match sent.await {
                 Ok(response) => {
                     read_ids(&response, &mut metadata);
                     if (200..300).contains(&response.status) {
@@ -296,56 +295,70 @@ impl Client {
         self.inner.started.elapsed().as_secs_f64()
     }
 
-    async fn build_request(&self, signed: bool, body: &Bytes) -> Result<HttpRequest, ErrorKind> {
+    /// The request as it goes on the wire, and the time it was signed at
+    /// (read once, also as the send time the clock correction compares
+    /// the server's date with).
+    async fn build_request(
+        &self,
+        signed: bool,
+        body: &Bytes,
+    ) -> Result<(Message, SystemTime), ErrorKind> {
         let inner = &*self.inner;
         let target = &inner.target;
-        let mut headers = http::HeaderMap::with_capacity(8);
-        headers.insert(HOST, target.host.clone());
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
-        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        if signed {
-            let creds = inner
-                .credentials
-                .provide_credentials()
-                .await
-                .map_err(ErrorKind::Credentials)?;
-            let now = inner.clock_skew.corrected(SystemTime::now());
-            let host = target.host.to_str().unwrap_or_default();
-            let signed_headers = [("host", host), ("content-type", FORM_CONTENT_TYPE)];
-            let request = SignableRequest {
-                method: "POST",
-                path: &target.path,
-                query: "",
-                headers: &signed_headers,
-                payload: Payload::Bytes(body),
-            };
-            let mut params = SigningParams::new(
-                creds.access_key_id(),
-                creds.secret_access_key(),
-                &inner.endpoint.signing_region,
-                &inner.endpoint.signing_name,
-                now,
-            );
-            if let Some(token) = creds.session_token() {
-                params = params.with_session_token(token);
-            }
-            let signed = sigv4::sign(&request, &params).map_err(ErrorKind::Signing)?;
-            for (name, value) in signed.headers() {
-                let value = HeaderValue::from_str(value).map_err(|_| {
-                    ErrorKind::Credentials(crate::credentials::CredentialsError::new(
+        let head = |room: usize| {
+            let mut message = Message::start(&http::Method::POST, &target.uri, body.len() + room);
+            message.field("host", target.host.as_bytes());
+            message.field("content-type", FORM_CONTENT_TYPE.as_bytes());
+            message.field("user-agent", USER_AGENT_VALUE.as_bytes());
+            message
+        };
+        if !signed {
+            let mut message = head(128);
+            message.end(true, body);
+            return Ok((message, SystemTime::now()));
+        }
+        let creds = inner
+            .credentials
+            .provide_credentials()
+            .await
+            .map_err(ErrorKind::Credentials)?;
+        // Room for the fields above, the date, the Authorization value and
+        // the token, so that the buffer is not grown on the way.
+        let mut message = head(512 + creds.session_token().map_or(0, str::len));
+        let now = SystemTime::now();
+        let host = target.host.to_str().unwrap_or_default();
+        let signed_headers = [("host", host), ("content-type", FORM_CONTENT_TYPE)];
+        let request = SignableRequest {
+            method: "POST",
+            path: &target.path,
+            query: "",
+            headers: &signed_headers,
+            payload: Payload::Bytes(body),
+        };
+        let mut params = SigningParams::new(
+            creds.access_key_id(),
+            creds.secret_access_key(),
+            &inner.endpoint.signing_region,
+            &inner.endpoint.signing_name,
+            inner.clock_skew.corrected(now),
+        );
+        if let Some(token) = creds.session_token() {
+            params = params.with_session_token(token);
+        }
+        let signed = sigv4::sign(&request, &params).map_err(ErrorKind::Signing)?;
+        for (name, value) in signed.headers() {
+            if !is_field_value(value.as_bytes()) {
+                return Err(ErrorKind::Credentials(
+                    crate::credentials::CredentialsError::new(
                         creds.provider_name(),
                         "the session token contains characters not allowed in an HTTP header",
-                    ))
-                })?;
-                headers.insert(header_name(name), value);
+                    ),
+                ));
             }
+            message.field(header_name(name).as_str(), value.as_bytes());
         }
-        Ok(HttpRequest {
-            method: http::Method::POST,
-            uri: target.uri.clone(),
-            headers,
-            body: body.clone(),
-        })
+        message.end(true, body);
+        Ok((message, now))
     }
 }
 
