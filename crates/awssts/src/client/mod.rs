@@ -13,7 +13,7 @@ mod fluent;
 mod presign;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
@@ -31,7 +31,9 @@ use crate::retry::{
     self, ClockSkew, Failure, RateLimiter, RetryConfig, RetryKind, RetryMode, RetryQuota,
 };
 use crate::sigv4::{self, Payload, SignableRequest, SigningParams};
-use crate::transport::{HttpResponse, Message, Transport, TransportErrorKind, is_field_value};
+use crate::transport::{
+    HttpResponse, Message, Route, Transport, TransportError, TransportErrorKind, is_field_value,
+};
 use config::{Resolved, Target};
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
@@ -57,6 +59,8 @@ struct Inner {
     rate_limiter: Option<RateLimiter>,
     clock_skew: ClockSkew,
     started: Instant,
+    /// The transport's pool for `target`, once the first request found it.
+    route: OnceLock<Route>,
 }
 
 impl fmt::Debug for Client {
@@ -96,6 +100,7 @@ impl Client {
                 rate_limiter,
                 clock_skew: ClockSkew::new(),
                 started: Instant::now(),
+                route: OnceLock::new(),
             }),
         }
     }
@@ -187,8 +192,11 @@ impl Client {
                 Ok(r) => r,
                 Err(kind) => return Err(Error::new(name, kind, metadata)),
             };
-            let sent = inner.transport.send_message(&inner.target.uri, &request);
-            let (kind, server_date) = match sent.await {
+            let sent = match self.route() {
+                Ok(route) => inner.transport.send_message(route, &request).await,
+                Err(e) => Err(e),
+            };
+            let (kind, server_date) = match sent {
                 Ok(response) => {
                     read_ids(&response, &mut metadata);
                     if (200..300).contains(&response.status) {
@@ -288,6 +296,17 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// The transport's pool for the endpoint, looked up on the first
+    /// request and kept (a failed lookup is that request's error).
+    fn route(&self) -> Result<&Route, TransportError> {
+        let inner = &*self.inner;
+        if let Some(route) = inner.route.get() {
+            return Ok(route);
+        }
+        let route = inner.transport.route(&inner.target.uri)?;
+        Ok(inner.route.get_or_init(|| route))
     }
 
     /// Seconds since the client was built, for the adaptive rate limiter.

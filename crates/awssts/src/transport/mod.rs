@@ -140,6 +140,10 @@ impl fmt::Debug for HeaderNames<'_> {
     }
 }
 
+/// One origin's pool, as [`Transport::route`] found it.
+#[derive(Clone)]
+pub(crate) struct Route(Arc<HostPool>);
+
 /// A pooled HTTP/1.1 client over TCP and rustls. Cheap to clone; clones
 /// share the pool.
 #[derive(Clone)]
@@ -216,17 +220,23 @@ impl Transport {
         self.inner.send_on(&pool, &message, head_request).await
     }
 
-    /// Sends a request the caller wrote with [`Message`] for `uri`, which
-    /// must carry its own `Host` field. The STS client's own path: its
-    /// requests never go through a `HeaderMap`, built only to be written
-    /// out again.
+    /// The pool of `uri`'s origin, for a caller that sends every request
+    /// there and so need not look it up (parse the URI, lock the list) each
+    /// time.
+    pub(crate) fn route(&self, uri: &Uri) -> Result<Route, TransportError> {
+        self.inner.pool_for(uri).map(Route)
+    }
+
+    /// Sends a request the caller wrote with [`Message`] to `route`'s
+    /// origin (of this transport); the message carries its own `Host`
+    /// field. The STS client's own path: its requests never go through a
+    /// `HeaderMap`, built only to be written out again.
     pub(crate) async fn send_message(
         &self,
-        uri: &Uri,
+        route: &Route,
         message: &Message,
     ) -> Result<HttpResponse, TransportError> {
-        let pool = self.inner.pool_for(uri)?;
-        self.inner.send_on(&pool, &message.0, false).await
+        self.inner.send_on(&route.0, &message.0, false).await
     }
 }
 
