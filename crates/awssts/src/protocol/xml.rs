@@ -134,7 +134,16 @@ impl<'a> Reader<'a> {
             }
             let bytes = rest.as_bytes();
             if bytes[0] != b'<' {
-                let end = memchr::memchr(b'<', bytes).unwrap_or(rest.len());
+                // One search finds where the text ends or, first, whether
+                // it holds a reference to decode (most text holds none).
+                let (end, has_ref) = match memchr::memchr2(b'<', b'&', bytes) {
+                    Some(at) if bytes[at] == b'<' => (at, false),
+                    Some(at) => (
+                        memchr::memchr(b'<', &bytes[at..]).map_or(rest.len(), |lt| at + lt),
+                        true,
+                    ),
+                    None => (rest.len(), false),
+                };
                 let raw = &rest[..end];
                 if self.depth == 0 {
                     if raw.trim_ascii().is_empty() {
@@ -143,7 +152,11 @@ impl<'a> Reader<'a> {
                     }
                     return Err(self.malformed("text outside the root element"));
                 }
-                let text = decode_entities(raw).ok_or_else(|| self.malformed("bad entity"))?;
+                let text = if has_ref {
+                    decode_entities(raw).ok_or_else(|| self.malformed("bad entity"))?
+                } else {
+                    Cow::Borrowed(raw)
+                };
                 self.pos += end;
                 return Ok(Event::Text(text));
             }
@@ -182,11 +195,17 @@ impl<'a> Reader<'a> {
                     let open = self.stack[self.depth.saturating_sub(1)];
                     let (len, local) = scan_end_name(after.as_bytes(), open);
                     let tail = &after[len..];
-                    let close =
-                        memchr::memchr(b'>', tail.as_bytes()).ok_or(DecodeErrorKind::Truncated)?;
-                    if !tail[..close].trim_ascii().is_empty() {
-                        return Err(self.malformed("junk in an end tag"));
-                    }
+                    // Usually `>` follows the name at once.
+                    let close = if tail.as_bytes().first() == Some(&b'>') {
+                        0
+                    } else {
+                        let close = memchr::memchr(b'>', tail.as_bytes())
+                            .ok_or(DecodeErrorKind::Truncated)?;
+                        if !tail[..close].trim_ascii().is_empty() {
+                            return Err(self.malformed("junk in an end tag"));
+                        }
+                        close
+                    };
                     let name = &after[local..len];
                     if self.depth == 0 {
                         return Err(self.malformed("end tag without a start tag"));
