@@ -135,6 +135,8 @@ pub(crate) struct Connection<S = Stream> {
     buf: BytesMut,
     /// Set once the connection cannot carry another exchange.
     done: bool,
+    /// How much of the request being sent went without waiting.
+    written: usize,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
@@ -143,6 +145,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             stream,
             buf: BytesMut::with_capacity(READ_CHUNK),
             done: false,
+            written: 0,
         }
     }
 
@@ -184,12 +187,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.done = true;
         self.buf.clear();
         // A server that stops reading must not hold the request forever:
-        // the write gets the same limit as each read.
-        let written = match limits.read_timeout {
-            None => self.write(request).await,
-            Some(d) => tokio::time::timeout(d, self.write(request))
-                .await
-                .map_err(|_| Failure::Timeout(d))?,
+        // the write gets the same limit as each read. A small request
+        // usually goes in whole at once, and then no timer is set up.
+        let written = match self.write_now(request) {
+            Ok(true) => Ok(()),
+            Ok(false) => match limits.read_timeout {
+                None => self.write(request).await,
+                Some(d) => tokio::time::timeout(d, self.write(request))
+                    .await
+                    .map_err(|_| Failure::Timeout(d))?,
+            },
+            Err(e) => Err(e),
         };
         if let Err(e) = written {
             return Err(if is_closed(&e) {
@@ -230,9 +238,37 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         })
     }
 
+    /// Writes and flushes what is left of `request` (all of it but what
+    /// [`write_now`](Self::write_now) took).
     async fn write(&mut self, request: &[u8]) -> io::Result<()> {
-        self.stream.write_all(request).await?;
+        let rest = request.get(self.written..).unwrap_or_default();
+        self.stream.write_all(rest).await?;
         self.stream.flush().await
+    }
+
+    /// Writes as much of `request` as the stream takes without waiting,
+    /// and flushes it when all of it went: whether the request is sent.
+    /// What was taken is counted in `written`, for `write` to go on from.
+    fn write_now(&mut self, request: &[u8]) -> io::Result<bool> {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut stream = Pin::new(&mut self.stream);
+        self.written = 0;
+        while self.written < request.len() {
+            match stream
+                .as_mut()
+                .poll_write(&mut cx, &request[self.written..])
+            {
+                Poll::Ready(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+                Poll::Ready(Ok(n)) => self.written += n,
+                Poll::Ready(Err(e)) => return Err(e),
+                Poll::Pending => return Ok(false),
+            }
+        }
+        match stream.poll_flush(&mut cx) {
+            Poll::Ready(Ok(())) => Ok(true),
+            Poll::Ready(Err(e)) => Err(e),
+            Poll::Pending => Ok(false),
+        }
     }
 
     /// Reads more bytes into the buffer; `Ok(0)` at the end of the stream.
@@ -852,6 +888,32 @@ mod tests {
             read_for_fuzzing(&both, both.len(), false, 1024),
             Some((200, 5, false))
         );
+    }
+
+    #[tokio::test]
+    async fn a_request_larger_than_the_socket_takes_at_once_arrives_whole() {
+        // Bytes that differ along the request, so that a part sent twice
+        // or skipped shows.
+        let request: Vec<u8> = (0..4 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let expected = request.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            // Read late, so that the client's first write fills the buffers.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let mut seen = vec![0u8; expected.len()];
+            socket.read_exact(&mut seen).await.unwrap();
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                .await
+                .unwrap();
+            seen == expected
+        });
+        let mut conn = Connection::new(Stream::Plain(TcpStream::connect(addr).await.unwrap()));
+        let r = conn.exchange(&request, false, limits()).await.unwrap();
+        assert_eq!(r.status, 200);
+        assert!(server.await.unwrap(), "the server got other bytes");
     }
 
     #[tokio::test]
