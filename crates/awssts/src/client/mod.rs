@@ -404,24 +404,34 @@ fn header_name(name: &'static str) -> http::HeaderName {
     }
 }
 
-// Looked up by `HeaderName` rather than `&str`: a string key is parsed and
-// lower-cased on every lookup, three times per response.
+// Compared as `HeaderName`s rather than `&str`: a string is parsed and
+// lower-cased on every comparison.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const EXTENDED_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-id-2");
 const CF_ID: HeaderName = HeaderName::from_static("x-amz-cf-id");
 
-fn header(response: &HttpResponse, name: &HeaderName) -> Option<String> {
-    response
-        .headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
+/// The ids the service put in the response's headers: each one's first
+/// value, when it is visible ASCII (what `HeaderMap::get` and `to_str`
+/// give). One pass over the few fields of a response costs less than
+/// hashing each name for a lookup.
 fn read_ids(response: &HttpResponse, metadata: &mut ResponseMetadata) {
-    metadata.request_id = header(response, &REQUEST_ID);
-    metadata.extended_request_id = header(response, &EXTENDED_REQUEST_ID);
-    metadata.cf_id = header(response, &CF_ID);
+    let (mut request_id, mut extended, mut cf) = (None, None, None);
+    for (name, value) in &response.headers {
+        let slot = if *name == REQUEST_ID {
+            &mut request_id
+        } else if *name == EXTENDED_REQUEST_ID {
+            &mut extended
+        } else if *name == CF_ID {
+            &mut cf
+        } else {
+            continue;
+        };
+        slot.get_or_insert(value);
+    }
+    let text = |v: Option<&http::HeaderValue>| v.and_then(|v| v.to_str().ok()).map(str::to_owned);
+    metadata.request_id = text(request_id);
+    metadata.extended_request_id = text(extended);
+    metadata.cf_id = text(cf);
 }
 
 fn decode_error(response: &HttpResponse, metadata: &mut ResponseMetadata) -> ErrorKind {
@@ -492,5 +502,43 @@ impl<I: Operation> RequestBuilder<Client, I> {
     /// Validates, signs and sends the request, retrying transient failures.
     pub async fn send(self) -> Result<I::Output, Error> {
         self.client.invoke(&self.input).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn ids_are_each_headers_first_value_when_it_is_text() {
+        let mut headers = http::HeaderMap::new();
+        headers.append("content-type", HeaderValue::from_static("text/xml"));
+        headers.append(&CF_ID, HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap());
+        headers.append(&EXTENDED_REQUEST_ID, HeaderValue::from_static("ext-1"));
+        headers.append(&REQUEST_ID, HeaderValue::from_static("req-1"));
+        headers.append(&REQUEST_ID, HeaderValue::from_static("req-2"));
+        headers.append(&EXTENDED_REQUEST_ID, HeaderValue::from_static("ext-2"));
+        headers.append(&CF_ID, HeaderValue::from_static("cf-2"));
+        let response = HttpResponse {
+            status: 200,
+            headers,
+            body: Bytes::new(),
+        };
+        let mut metadata = ResponseMetadata::default();
+        read_ids(&response, &mut metadata);
+        assert_eq!(metadata.request_id.as_deref(), Some("req-1"));
+        assert_eq!(metadata.extended_request_id.as_deref(), Some("ext-1"));
+        // The first value is not visible ASCII: none, not the second.
+        assert_eq!(metadata.cf_id, None);
+
+        let empty = HttpResponse {
+            status: 200,
+            headers: http::HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        metadata.request_id = Some("stale".into());
+        read_ids(&empty, &mut metadata);
+        assert_eq!(metadata.request_id, None);
     }
 }
