@@ -17,6 +17,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
+use http::header::{CONNECTION, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -210,8 +211,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             status,
             version,
             headers,
+            present,
         } = self.read_head(limits.read_timeout).await?;
-        let (framing, must_close) = framing(status, version, head_request, &headers)?;
+        let (framing, must_close) = framing(status, version, head_request, &headers, present)?;
         let body = match framing {
             Framing::Empty => Bytes::new(),
             Framing::Length(n) => {
@@ -228,7 +230,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let reusable = !must_close
             && framing != Framing::UntilClose
             && self.buf.is_empty()
-            && keeps_alive(version, &headers);
+            && if present.connection {
+                keeps_alive(version, &headers)
+            } else {
+                // What `keeps_alive` says without the field.
+                version != Version::HTTP_10
+            };
         self.done = !reusable;
         Ok(Response {
             status,
@@ -402,6 +409,15 @@ struct Head {
     status: u16,
     version: Version,
     headers: HeaderMap,
+    /// Which fields that bear on framing and reuse it has, noted while the
+    /// fields were read so that the absent ones are not looked up.
+    present: Present,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Present {
+    transfer_encoding: bool,
+    connection: bool,
 }
 
 /// Where one field of a head lies in it.
@@ -471,18 +487,22 @@ fn parse_head(buf: &mut BytesMut) -> Result<Option<Head>, Failure> {
     }
     let head = buf.split_to(len).freeze();
     let mut headers = HeaderMap::with_capacity(count);
+    let mut present = Present::default();
     for place in spans.iter() {
         let (name, value) = (place.name, place.value);
         let name = HeaderName::from_bytes(&head[name.0 as usize..name.1 as usize])
             .map_err(|_| Failure::Protocol("a response header name is not valid"))?;
         let value = HeaderValue::from_maybe_shared(head.slice(value.0 as usize..value.1 as usize))
             .map_err(|_| Failure::Protocol("a response header value is not valid"))?;
+        present.transfer_encoding |= name == TRANSFER_ENCODING;
+        present.connection |= name == CONNECTION;
         headers.append(name, value);
     }
     Ok(Some(Head {
         status,
         version,
         headers,
+        present,
     }))
 }
 
@@ -504,11 +524,14 @@ fn framing(
     version: Version,
     head_request: bool,
     headers: &HeaderMap,
+    present: Present,
 ) -> Result<(Framing, bool), Failure> {
     if head_request || status == 204 || status == 304 {
         return Ok((Framing::Empty, false));
     }
-    if let Some(chunked) = chunked_last(headers) {
+    if present.transfer_encoding
+        && let Some(chunked) = chunked_last(headers)
+    {
         let must_close =
             version == Version::HTTP_10 || headers.contains_key(http::header::CONTENT_LENGTH);
         return if chunked {
