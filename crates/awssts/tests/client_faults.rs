@@ -59,6 +59,26 @@ fn client(stub: &Stub, retry: RetryConfig, transport: TransportConfig) -> Client
         .unwrap()
 }
 
+/// A client with temporary credentials: key `ASIAEXAMPLE` and `token`.
+fn session_client(stub: &Stub, region: &str, token: &str) -> Client {
+    Client::builder()
+        .env(awssts::env::Env::from_vars(std::iter::empty::<(
+            String,
+            String,
+        )>()))
+        .region(region)
+        .endpoint_url(&stub.url)
+        .credentials(Credentials::new(
+            "ASIAEXAMPLE",
+            SECRET,
+            Some(token.into()),
+            None,
+            "test",
+        ))
+        .build()
+        .unwrap()
+}
+
 fn fast_retries(attempts: u32) -> RetryConfig {
     RetryConfig::default()
         .with_max_attempts(attempts)
@@ -327,22 +347,7 @@ async fn a_signature_error_without_skew_is_not_retried() {
 async fn requests_are_signed_so_a_verifier_accepts_them() {
     use awssts::sigv4::{VerifyOptions, VerifyRequest, verify};
     let stub = Stub::start(|_, _| gci_ok());
-    let c = Client::builder()
-        .env(awssts::env::Env::from_vars(std::iter::empty::<(
-            String,
-            String,
-        )>()))
-        .region("eu-west-1")
-        .endpoint_url(&stub.url)
-        .credentials(Credentials::new(
-            "ASIAEXAMPLE",
-            SECRET,
-            Some("session-token-value".into()),
-            None,
-            "test",
-        ))
-        .build()
-        .unwrap();
+    let c = session_client(&stub, "eu-west-1", "session-token-value");
     c.get_caller_identity().send().await.unwrap();
     let r = &stub.requests()[0];
     assert_eq!(r.method, "POST");
@@ -373,6 +378,46 @@ async fn requests_are_signed_so_a_verifier_accepts_them() {
     .unwrap();
     assert_eq!(verified.scope.region, "eu-west-1");
     assert_eq!(verified.scope.service, "sts");
+    // The head the client writes itself: every field once, in this order.
+    let names: Vec<&str> = headers.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        [
+            "host",
+            "content-type",
+            "user-agent",
+            "x-amz-security-token",
+            "x-amz-date",
+            "authorization",
+            "content-length"
+        ]
+    );
+    assert_eq!(
+        r.header("content-length"),
+        Some(r.body.len().to_string().as_str())
+    );
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-www-form-urlencoded; charset=utf-8")
+    );
+}
+
+#[tokio::test]
+async fn a_session_token_that_cannot_be_a_header_is_refused_before_any_io() {
+    let stub = Stub::start(|_, _| gci_ok());
+    // A folded line passes the signer's header rules but is no field
+    // value; a control byte is refused by the signer already.
+    for (token, by_signer) in [("line\r\n folded", false), ("bell\u{7}", true)] {
+        let c = session_client(&stub, "us-east-1", token);
+        let err = c.get_caller_identity().send().await.unwrap_err();
+        let refused_by_signer = match err.kind() {
+            ErrorKind::Signing(_) => true,
+            ErrorKind::Credentials(_) => false,
+            other => panic!("{token:?}: {other:?}"),
+        };
+        assert_eq!(refused_by_signer, by_signer, "{token:?}: {err:?}");
+    }
+    assert!(stub.requests().is_empty());
 }
 
 #[tokio::test]
@@ -402,6 +447,11 @@ async fn web_identity_is_sent_unsigned_and_needs_no_credentials() {
     );
     let r = &stub.requests()[0];
     assert_eq!(r.header("authorization"), None);
+    let names: Vec<&str> = r.headers.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["host", "content-type", "user-agent", "content-length"]
+    );
     assert!(
         !err.to_string().contains("eyJhbGci"),
         "token not echoed: {err}"

@@ -13,12 +13,11 @@ mod fluent;
 mod presign;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HOST, USER_AGENT};
-use http::{HeaderName, HeaderValue};
+use http::HeaderName;
 
 pub use config::{ClientBuilder, ConfigError};
 pub use error::{Error, ErrorKind, ServiceError};
@@ -32,7 +31,9 @@ use crate::retry::{
     self, ClockSkew, Failure, RateLimiter, RetryConfig, RetryKind, RetryMode, RetryQuota,
 };
 use crate::sigv4::{self, Payload, SignableRequest, SigningParams};
-use crate::transport::{HttpRequest, HttpResponse, Transport, TransportErrorKind};
+use crate::transport::{
+    HttpResponse, Message, Route, Transport, TransportError, TransportErrorKind, is_field_value,
+};
 use config::{Resolved, Target};
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
@@ -58,6 +59,8 @@ struct Inner {
     rate_limiter: Option<RateLimiter>,
     clock_skew: ClockSkew,
     started: Instant,
+    /// The transport's pool for `target`, once the first request found it.
+    route: OnceLock<Route>,
 }
 
 impl fmt::Debug for Client {
@@ -97,6 +100,7 @@ impl Client {
                 rate_limiter,
                 clock_skew: ClockSkew::new(),
                 started: Instant::now(),
+                route: OnceLock::new(),
             }),
         }
     }
@@ -184,12 +188,15 @@ impl Client {
                     tokio::time::sleep(wait).await;
                 }
             }
-            let request = match self.build_request(call.signed, &body).await {
+            let (request, sent_at) = match self.build_request(call.signed, &body).await {
                 Ok(r) => r,
                 Err(kind) => return Err(Error::new(name, kind, metadata)),
             };
-            let sent_at = SystemTime::now();
-            let (kind, server_date) = match inner.transport.send(request).await {
+            let sent = match self.route() {
+                Ok(route) => inner.transport.send_message(route, &request).await,
+                Err(e) => Err(e),
+            };
+            let (kind, server_date) = match sent {
                 Ok(response) => {
                     read_ids(&response, &mut metadata);
                     if (200..300).contains(&response.status) {
@@ -291,61 +298,86 @@ impl Client {
         }
     }
 
+    /// The transport's pool for the endpoint, looked up on the first
+    /// request and kept (a failed lookup is that request's error).
+    fn route(&self) -> Result<&Route, TransportError> {
+        let inner = &*self.inner;
+        if let Some(route) = inner.route.get() {
+            return Ok(route);
+        }
+        let route = inner.transport.route(&inner.target.uri)?;
+        Ok(inner.route.get_or_init(|| route))
+    }
+
     /// Seconds since the client was built, for the adaptive rate limiter.
     fn seconds(&self) -> f64 {
         self.inner.started.elapsed().as_secs_f64()
     }
 
-    async fn build_request(&self, signed: bool, body: &Bytes) -> Result<HttpRequest, ErrorKind> {
+    /// The request as it goes on the wire, and the time it was signed at
+    /// (read once, also as the send time the clock correction compares
+    /// the server's date with).
+    async fn build_request(
+        &self,
+        signed: bool,
+        body: &Bytes,
+    ) -> Result<(Message, SystemTime), ErrorKind> {
         let inner = &*self.inner;
         let target = &inner.target;
-        let mut headers = http::HeaderMap::with_capacity(8);
-        headers.insert(HOST, target.host.clone());
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(FORM_CONTENT_TYPE));
-        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        if signed {
-            let creds = inner
-                .credentials
-                .provide_credentials()
-                .await
-                .map_err(ErrorKind::Credentials)?;
-            let now = inner.clock_skew.corrected(SystemTime::now());
-            let host = target.host.to_str().unwrap_or_default();
-            let signed_headers = [("host", host), ("content-type", FORM_CONTENT_TYPE)];
-            let request = SignableRequest {
-                method: "POST",
-                path: &target.path,
-                query: "",
-                headers: &signed_headers,
-                payload: Payload::Bytes(body),
-            };
-            let mut params = SigningParams::new(
-                creds.access_key_id(),
-                creds.secret_access_key(),
-                &inner.endpoint.signing_region,
-                &inner.endpoint.signing_name,
-                now,
-            );
-            if let Some(token) = creds.session_token() {
-                params = params.with_session_token(token);
-            }
-            let signed = sigv4::sign(&request, &params).map_err(ErrorKind::Signing)?;
-            for (name, value) in signed.headers() {
-                let value = HeaderValue::from_str(value).map_err(|_| {
-                    ErrorKind::Credentials(crate::credentials::CredentialsError::new(
+        let head = |room: usize| {
+            let mut message = Message::start(&http::Method::POST, &target.uri, body.len() + room);
+            message.field("host", target.host.as_bytes());
+            message.field("content-type", FORM_CONTENT_TYPE.as_bytes());
+            message.field("user-agent", USER_AGENT_VALUE.as_bytes());
+            message
+        };
+        if !signed {
+            let mut message = head(128);
+            message.end(true, body);
+            return Ok((message, SystemTime::now()));
+        }
+        let creds = inner
+            .credentials
+            .provide_credentials()
+            .await
+            .map_err(ErrorKind::Credentials)?;
+        // Room for the fields above, the date, the Authorization value and
+        // the token, so that the buffer is not grown on the way.
+        let mut message = head(512 + creds.session_token().map_or(0, str::len));
+        let now = SystemTime::now();
+        let host = target.host.to_str().unwrap_or_default();
+        let signed_headers = [("host", host), ("content-type", FORM_CONTENT_TYPE)];
+        let request = SignableRequest {
+            method: "POST",
+            path: &target.path,
+            query: "",
+            headers: &signed_headers,
+            payload: Payload::Bytes(body),
+        };
+        let mut params = SigningParams::new(
+            creds.access_key_id(),
+            creds.secret_access_key(),
+            &inner.endpoint.signing_region,
+            &inner.endpoint.signing_name,
+            inner.clock_skew.corrected(now),
+        );
+        if let Some(token) = creds.session_token() {
+            params = params.with_session_token(token);
+        }
+        let signed = sigv4::sign(&request, &params).map_err(ErrorKind::Signing)?;
+        for (name, value) in signed.headers() {
+            if !is_field_value(value.as_bytes()) {
+                return Err(ErrorKind::Credentials(
+                    crate::credentials::CredentialsError::new(
                         creds.provider_name(),
                         "the session token contains characters not allowed in an HTTP header",
-                    ))
-                })?;
-                headers.insert(header_name(name), value);
+                    ),
+                ));
             }
+            message.field(header_name(name).as_str(), value.as_bytes());
         }
-        Ok(HttpRequest {
-            method: http::Method::POST,
-            uri: target.uri.clone(),
-            headers,
-            body: body.clone(),
-        })
+        message.end(true, body);
+        Ok((message, now))
     }
 }
 
@@ -372,24 +404,34 @@ fn header_name(name: &'static str) -> http::HeaderName {
     }
 }
 
-// Looked up by `HeaderName` rather than `&str`: a string key is parsed and
-// lower-cased on every lookup, three times per response.
+// Compared as `HeaderName`s rather than `&str`: a string is parsed and
+// lower-cased on every comparison.
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const EXTENDED_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-id-2");
 const CF_ID: HeaderName = HeaderName::from_static("x-amz-cf-id");
 
-fn header(response: &HttpResponse, name: &HeaderName) -> Option<String> {
-    response
-        .headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
+/// The ids the service put in the response's headers: each one's first
+/// value, when it is visible ASCII (what `HeaderMap::get` and `to_str`
+/// give). One pass over the few fields of a response costs less than
+/// hashing each name for a lookup.
 fn read_ids(response: &HttpResponse, metadata: &mut ResponseMetadata) {
-    metadata.request_id = header(response, &REQUEST_ID);
-    metadata.extended_request_id = header(response, &EXTENDED_REQUEST_ID);
-    metadata.cf_id = header(response, &CF_ID);
+    let (mut request_id, mut extended, mut cf) = (None, None, None);
+    for (name, value) in &response.headers {
+        let slot = if *name == REQUEST_ID {
+            &mut request_id
+        } else if *name == EXTENDED_REQUEST_ID {
+            &mut extended
+        } else if *name == CF_ID {
+            &mut cf
+        } else {
+            continue;
+        };
+        slot.get_or_insert(value);
+    }
+    let text = |v: Option<&http::HeaderValue>| v.and_then(|v| v.to_str().ok()).map(str::to_owned);
+    metadata.request_id = text(request_id);
+    metadata.extended_request_id = text(extended);
+    metadata.cf_id = text(cf);
 }
 
 fn decode_error(response: &HttpResponse, metadata: &mut ResponseMetadata) -> ErrorKind {
@@ -460,5 +502,43 @@ impl<I: Operation> RequestBuilder<Client, I> {
     /// Validates, signs and sends the request, retrying transient failures.
     pub async fn send(self) -> Result<I::Output, Error> {
         self.client.invoke(&self.input).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn ids_are_each_headers_first_value_when_it_is_text() {
+        let mut headers = http::HeaderMap::new();
+        headers.append("content-type", HeaderValue::from_static("text/xml"));
+        headers.append(&CF_ID, HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap());
+        headers.append(&EXTENDED_REQUEST_ID, HeaderValue::from_static("ext-1"));
+        headers.append(&REQUEST_ID, HeaderValue::from_static("req-1"));
+        headers.append(&REQUEST_ID, HeaderValue::from_static("req-2"));
+        headers.append(&EXTENDED_REQUEST_ID, HeaderValue::from_static("ext-2"));
+        headers.append(&CF_ID, HeaderValue::from_static("cf-2"));
+        let response = HttpResponse {
+            status: 200,
+            headers,
+            body: Bytes::new(),
+        };
+        let mut metadata = ResponseMetadata::default();
+        read_ids(&response, &mut metadata);
+        assert_eq!(metadata.request_id.as_deref(), Some("req-1"));
+        assert_eq!(metadata.extended_request_id.as_deref(), Some("ext-1"));
+        // The first value is not visible ASCII: none, not the second.
+        assert_eq!(metadata.cf_id, None);
+
+        let empty = HttpResponse {
+            status: 200,
+            headers: http::HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        metadata.request_id = Some("stale".into());
+        read_ids(&empty, &mut metadata);
+        assert_eq!(metadata.request_id, None);
     }
 }

@@ -254,12 +254,12 @@ pub(crate) fn body_text(body: &[u8]) -> Result<&str, DecodeErrorKind> {
         return Err(DecodeErrorKind::Empty);
     }
     let trimmed = body.trim_ascii_start();
-    let head: Vec<u8> = trimmed
-        .iter()
-        .take(14)
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    if head.starts_with(b"<!doctype html") || head.starts_with(b"<html") {
+    let starts_with = |prefix: &[u8]| {
+        trimmed
+            .get(..prefix.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+    };
+    if starts_with(b"<!doctype html") || starts_with(b"<html") {
         return Err(DecodeErrorKind::Html);
     }
     if !trimmed.starts_with(b"<") {
@@ -349,6 +349,10 @@ mod tests {
         assert!(shown.starts_with("the response is an HTML page"), "{shown}");
         assert!(shown.contains("<!DOCTYPE html>\\n<html>"), "{shown}");
         assert!(!shown.contains('\n'));
+        assert_eq!(body_text(b" \n<HTML><body>"), Err(DecodeErrorKind::Html));
+        assert_eq!(body_text(b"<!DocType HTML>"), Err(DecodeErrorKind::Html));
+        assert_eq!(body_text(b"<htm"), Ok("<htm"));
+        assert_eq!(body_text(b"<!doctype htm"), Ok("<!doctype htm"));
     }
 
     #[test]

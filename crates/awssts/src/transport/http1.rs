@@ -11,11 +11,13 @@
 //! read timeout.
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
+use http::header::{CONNECTION, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -134,6 +136,8 @@ pub(crate) struct Connection<S = Stream> {
     buf: BytesMut,
     /// Set once the connection cannot carry another exchange.
     done: bool,
+    /// How much of the request being sent went without waiting.
+    written: usize,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
@@ -142,6 +146,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             stream,
             buf: BytesMut::with_capacity(READ_CHUNK),
             done: false,
+            written: 0,
         }
     }
 
@@ -183,12 +188,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         self.done = true;
         self.buf.clear();
         // A server that stops reading must not hold the request forever:
-        // the write gets the same limit as each read.
-        let written = match limits.read_timeout {
-            None => self.write(request).await,
-            Some(d) => tokio::time::timeout(d, self.write(request))
-                .await
-                .map_err(|_| Failure::Timeout(d))?,
+        // the write gets the same limit as each read. A small request
+        // usually goes in whole at once, and then no timer is set up.
+        let written = match self.write_now(request) {
+            Ok(true) => Ok(()),
+            Ok(false) => match limits.read_timeout {
+                None => self.write(request).await,
+                Some(d) => tokio::time::timeout(d, self.write(request))
+                    .await
+                    .map_err(|_| Failure::Timeout(d))?,
+            },
+            Err(e) => Err(e),
         };
         if let Err(e) = written {
             return Err(if is_closed(&e) {
@@ -197,9 +207,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 Failure::Io(e)
             });
         }
-        let (status, version, headers, head_len) = self.read_head(limits.read_timeout).await?;
-        self.buf.advance(head_len);
-        let (framing, must_close) = framing(status, version, head_request, &headers)?;
+        let Head {
+            status,
+            version,
+            headers,
+            present,
+        } = self.read_head(limits.read_timeout).await?;
+        let (framing, must_close) = framing(status, version, head_request, &headers, present)?;
         let body = match framing {
             Framing::Empty => Bytes::new(),
             Framing::Length(n) => {
@@ -216,7 +230,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let reusable = !must_close
             && framing != Framing::UntilClose
             && self.buf.is_empty()
-            && keeps_alive(version, &headers);
+            && if present.connection {
+                keeps_alive(version, &headers)
+            } else {
+                // What `keeps_alive` says without the field.
+                version != Version::HTTP_10
+            };
         self.done = !reusable;
         Ok(Response {
             status,
@@ -226,9 +245,37 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         })
     }
 
+    /// Writes and flushes what is left of `request` (all of it but what
+    /// [`write_now`](Self::write_now) took).
     async fn write(&mut self, request: &[u8]) -> io::Result<()> {
-        self.stream.write_all(request).await?;
+        let rest = request.get(self.written..).unwrap_or_default();
+        self.stream.write_all(rest).await?;
         self.stream.flush().await
+    }
+
+    /// Writes as much of `request` as the stream takes without waiting,
+    /// and flushes it when all of it went: whether the request is sent.
+    /// What was taken is counted in `written`, for `write` to go on from.
+    fn write_now(&mut self, request: &[u8]) -> io::Result<bool> {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut stream = Pin::new(&mut self.stream);
+        self.written = 0;
+        while self.written < request.len() {
+            match stream
+                .as_mut()
+                .poll_write(&mut cx, &request[self.written..])
+            {
+                Poll::Ready(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+                Poll::Ready(Ok(n)) => self.written += n,
+                Poll::Ready(Err(e)) => return Err(e),
+                Poll::Pending => return Ok(false),
+            }
+        }
+        match stream.poll_flush(&mut cx) {
+            Poll::Ready(Ok(())) => Ok(true),
+            Poll::Ready(Err(e)) => Err(e),
+            Poll::Pending => Ok(false),
+        }
     }
 
     /// Reads more bytes into the buffer; `Ok(0)` at the end of the stream.
@@ -245,11 +292,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     /// Reads until the buffer holds a whole final (non-1xx) response head,
-    /// which is parsed; informational heads before it are skipped.
-    async fn read_head(
-        &mut self,
-        timeout: Option<Duration>,
-    ) -> Result<(u16, Version, HeaderMap, usize), Failure> {
+    /// informational heads before it skipped, and takes it off the buffer.
+    async fn read_head(&mut self, timeout: Option<Duration>) -> Result<Head, Failure> {
         let mut received_any = false;
         // Bytes already looked at: a head ends with a newline, so it is
         // parsed again only when one arrives, and a server that trickles
@@ -257,21 +301,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         let mut scanned = 0;
         loop {
             let parsed = match memchr::memchr(b'\n', &self.buf[scanned..]) {
-                Some(_) => parse_head(&self.buf)?,
+                Some(_) => parse_head(&mut self.buf)?,
                 None => None,
             };
             scanned = self.buf.len();
             match parsed {
-                // Refused however it arrived, not only when it arrives slowly.
-                Some(parsed) if parsed.3 > MAX_HEAD => {
-                    return Err(Failure::Protocol("the response head is too large"));
-                }
-                Some(parsed) if (100..200).contains(&parsed.0) => {
-                    self.buf.advance(parsed.3);
+                Some(head) if (100..200).contains(&head.status) => {
                     scanned = 0;
                     continue;
                 }
-                Some(parsed) => return Ok(parsed),
+                Some(head) => return Ok(head),
                 None if self.buf.len() >= MAX_HEAD => {
                     return Err(Failure::Protocol("the response head is too large"));
                 }
@@ -365,12 +404,46 @@ fn is_closed(e: &io::Error) -> bool {
     classify_io(e.kind()) == TransportErrorKind::ConnectionClosed
 }
 
-/// Parses a response head at the start of `buf`: status, version, fields
-/// and the head's length, or `None` while it is incomplete.
-fn parse_head(buf: &[u8]) -> Result<Option<(u16, Version, HeaderMap, usize)>, Failure> {
-    let mut fields = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut response = httparse::Response::new(&mut fields);
-    let len = match response.parse(buf) {
+/// A parsed response head.
+struct Head {
+    status: u16,
+    version: Version,
+    headers: HeaderMap,
+    /// Which fields that bear on framing and reuse it has, noted while the
+    /// fields were read so that the absent ones are not looked up.
+    present: Present,
+}
+
+#[derive(Clone, Copy, Default)]
+struct Present {
+    transfer_encoding: bool,
+    connection: bool,
+}
+
+/// Where one field of a head lies in it.
+#[derive(Clone, Copy, Default)]
+struct FieldSpan {
+    name: (u32, u32),
+    value: (u32, u32),
+}
+
+/// Heads with up to this many fields note their places on the stack.
+const INLINE_FIELDS: usize = 16;
+
+/// Parses a response head at the start of `buf` and, once it is complete,
+/// takes it off the buffer; `None` while it is incomplete. The field values
+/// are slices of the head's bytes, not copies of them.
+fn parse_head(buf: &mut BytesMut) -> Result<Option<Head>, Failure> {
+    // Left uninitialised for httparse to fill: zeroing room for
+    // `MAX_HEADERS` fields cost more than parsing a whole STS head.
+    let mut fields = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut []);
+    let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut response,
+        buf,
+        &mut fields,
+    );
+    let len = match parsed {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(httparse::Error::TooManyHeaders) => {
@@ -378,6 +451,10 @@ fn parse_head(buf: &[u8]) -> Result<Option<(u16, Version, HeaderMap, usize)>, Fa
         }
         Err(_) => return Err(Failure::Protocol("the response head is not valid HTTP/1.1")),
     };
+    // Refused however it arrived, not only when it arrives slowly.
+    if len > MAX_HEAD {
+        return Err(Failure::Protocol("the response head is too large"));
+    }
     let status = response
         .code
         .ok_or(Failure::Protocol("the response has no status code"))?;
@@ -385,15 +462,48 @@ fn parse_head(buf: &[u8]) -> Result<Option<(u16, Version, HeaderMap, usize)>, Fa
         Some(0) => Version::HTTP_10,
         _ => Version::HTTP_11,
     };
-    let mut headers = HeaderMap::with_capacity(response.headers.len());
-    for field in response.headers.iter() {
-        let name = HeaderName::from_bytes(field.name.as_bytes())
+    // httparse's fields borrow the buffer, which is split below: their
+    // places are noted first. Offsets fit in u32: the head is at most
+    // `MAX_HEAD` bytes.
+    let start = buf.as_ptr() as usize;
+    let span = |s: &[u8]| {
+        let at = s.as_ptr() as usize - start;
+        (at as u32, (at + s.len()) as u32)
+    };
+    let count = response.headers.len();
+    let mut inline = [FieldSpan::default(); INLINE_FIELDS];
+    let mut heap = Vec::new();
+    let spans: &mut [FieldSpan] = if count <= INLINE_FIELDS {
+        &mut inline[..count]
+    } else {
+        heap.resize(count, FieldSpan::default());
+        &mut heap
+    };
+    for (field, place) in response.headers.iter().zip(spans.iter_mut()) {
+        *place = FieldSpan {
+            name: span(field.name.as_bytes()),
+            value: span(field.value),
+        };
+    }
+    let head = buf.split_to(len).freeze();
+    let mut headers = HeaderMap::with_capacity(count);
+    let mut present = Present::default();
+    for place in spans.iter() {
+        let (name, value) = (place.name, place.value);
+        let name = HeaderName::from_bytes(&head[name.0 as usize..name.1 as usize])
             .map_err(|_| Failure::Protocol("a response header name is not valid"))?;
-        let value = HeaderValue::from_bytes(field.value)
+        let value = HeaderValue::from_maybe_shared(head.slice(value.0 as usize..value.1 as usize))
             .map_err(|_| Failure::Protocol("a response header value is not valid"))?;
+        present.transfer_encoding |= name == TRANSFER_ENCODING;
+        present.connection |= name == CONNECTION;
         headers.append(name, value);
     }
-    Ok(Some((status, version, headers, len)))
+    Ok(Some(Head {
+        status,
+        version,
+        headers,
+        present,
+    }))
 }
 
 /// How the response body is delimited (RFC 9112, section 6.3).
@@ -414,11 +524,14 @@ fn framing(
     version: Version,
     head_request: bool,
     headers: &HeaderMap,
+    present: Present,
 ) -> Result<(Framing, bool), Failure> {
     if head_request || status == 204 || status == 304 {
         return Ok((Framing::Empty, false));
     }
-    if let Some(chunked) = chunked_last(headers) {
+    if present.transfer_encoding
+        && let Some(chunked) = chunked_last(headers)
+    {
         let must_close =
             version == Version::HTTP_10 || headers.contains_key(http::header::CONTENT_LENGTH);
         return if chunked {
@@ -521,6 +634,48 @@ mod tests {
             (200, &b"hello"[..], true)
         );
         assert_eq!(r.headers["x-a"], "1");
+    }
+
+    #[tokio::test]
+    async fn header_values_outlive_the_buffer_they_were_read_into() {
+        // The second response is read into the connection's buffer after
+        // the first one's head, which its values are slices of, was taken.
+        // Each reply waits for its request, so that neither arrives early.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let replies: [&[u8]; 2] = [
+                b"HTTP/1.1 200 OK\r\nX-A: first\r\nX-A: again\r\nX-Id: 1111\r\nContent-Length: 2\r\n\r\nab",
+                b"HTTP/1.1 503 Busy\r\nX-Id: 2222\r\nX-B: second\r\nContent-Length: 2\r\n\r\ncd",
+            ];
+            for reply in replies {
+                let mut seen = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !seen.ends_with(b"\r\n\r\n") {
+                    match socket.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                if socket.write_all(reply).await.is_err() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        });
+        let mut conn = Connection::new(Stream::Plain(TcpStream::connect(addr).await.unwrap()));
+        let first = conn.exchange(GET, false, limits()).await.unwrap();
+        let second = conn.exchange(GET, false, limits()).await.unwrap();
+        let all: Vec<_> = first.headers.get_all("x-a").iter().collect();
+        assert_eq!(all, ["first", "again"]);
+        assert_eq!(first.headers["x-id"], "1111");
+        assert_eq!(&first.body[..], b"ab");
+        assert_eq!(second.status, 503);
+        assert_eq!(second.headers["x-id"], "2222");
+        assert_eq!(second.headers["x-b"], "second");
+        assert_eq!(&second.body[..], b"cd");
+        assert!(!second.headers.contains_key("x-a"));
     }
 
     #[tokio::test]
@@ -756,6 +911,32 @@ mod tests {
             read_for_fuzzing(&both, both.len(), false, 1024),
             Some((200, 5, false))
         );
+    }
+
+    #[tokio::test]
+    async fn a_request_larger_than_the_socket_takes_at_once_arrives_whole() {
+        // Bytes that differ along the request, so that a part sent twice
+        // or skipped shows.
+        let request: Vec<u8> = (0..4 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let expected = request.clone();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            // Read late, so that the client's first write fills the buffers.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let mut seen = vec![0u8; expected.len()];
+            socket.read_exact(&mut seen).await.unwrap();
+            socket
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                .await
+                .unwrap();
+            seen == expected
+        });
+        let mut conn = Connection::new(Stream::Plain(TcpStream::connect(addr).await.unwrap()));
+        let r = conn.exchange(&request, false, limits()).await.unwrap();
+        assert_eq!(r.status, 200);
+        assert!(server.await.unwrap(), "the server got other bytes");
     }
 
     #[tokio::test]
