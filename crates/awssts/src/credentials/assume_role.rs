@@ -261,15 +261,18 @@ mod tests {
     use super::*;
     use crate::credentials::cache::CredentialsCache;
 
+    /// A client that reads nothing from the process environment.
+    fn quiet_client() -> ClientBuilder {
+        ClientBuilder::default()
+            .env(crate::env::Env::from_vars(std::iter::empty::<(
+                String,
+                String,
+            )>()))
+            .region("us-east-1")
+    }
+
     fn builder(role: &str) -> AssumeRoleBuilder {
-        AssumeRoleProvider::builder(role).client_builder(
-            ClientBuilder::default()
-                .env(crate::env::Env::from_vars(std::iter::empty::<(
-                    String,
-                    String,
-                )>()))
-                .region("us-east-1"),
-        )
+        AssumeRoleProvider::builder(role).client_builder(quiet_client())
     }
 
     #[test]
@@ -293,14 +296,7 @@ mod tests {
                 Ok("123456".into())
             })),
         )
-        .client_builder(
-            ClientBuilder::default()
-                .env(crate::env::Env::from_vars(std::iter::empty::<(
-                    String,
-                    String,
-                )>()))
-                .region("us-east-1"),
-        )
+        .client_builder(quiet_client())
         .build(Credentials::from_keys("AKID", "secret"))
         .unwrap();
         let over_session = builder("arn:aws:iam::123456789012:role/second")

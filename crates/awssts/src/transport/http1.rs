@@ -585,6 +585,20 @@ mod tests {
         }
     }
 
+    /// Reads up to the end of one request head (the test requests have no
+    /// body); false when the client went away first.
+    async fn read_request_head(socket: &mut TcpStream) -> bool {
+        let mut seen = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while !seen.ends_with(b"\r\n\r\n") {
+            match socket.read(&mut chunk).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => seen.extend_from_slice(&chunk[..n]),
+            }
+        }
+        true
+    }
+
     /// A connection to a server that reads one request head, answers with
     /// each of `replies` in turn (a separate write each) and then closes,
     /// or keeps the socket open when `hold` is set.
@@ -593,13 +607,8 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             let (mut socket, _) = listener.accept().await.unwrap();
-            let mut seen = Vec::new();
-            let mut chunk = [0u8; 1024];
-            while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut chunk).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => seen.extend_from_slice(&chunk[..n]),
-                }
+            if !read_request_head(&mut socket).await {
+                return;
             }
             for reply in replies {
                 if socket.write_all(reply).await.is_err() {
@@ -650,13 +659,8 @@ mod tests {
                 b"HTTP/1.1 503 Busy\r\nX-Id: 2222\r\nX-B: second\r\nContent-Length: 2\r\n\r\ncd",
             ];
             for reply in replies {
-                let mut seen = Vec::new();
-                let mut chunk = [0u8; 1024];
-                while !seen.ends_with(b"\r\n\r\n") {
-                    match socket.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => seen.extend_from_slice(&chunk[..n]),
-                    }
+                if !read_request_head(&mut socket).await {
+                    return;
                 }
                 if socket.write_all(reply).await.is_err() {
                     return;
