@@ -438,6 +438,11 @@ fn choice_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
 
 /// The candidate nearest to `word` (edit distance 2 or less), to suggest.
 fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    // No name is this long: a longer word (a pasted value) is not compared
+    // with every name, which would cost its length times theirs.
+    if word.len() > 64 {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = distance(word, c);
